@@ -1,0 +1,1 @@
+"""HTTP: FastAPI routers, request/response schemas, dependencies and error mapping."""

@@ -1,0 +1,138 @@
+"""Every error leaves as RFC 9457 application/problem+json, never as a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from partygrid.api.etag import etag_for
+from partygrid.domain.errors import DomainError
+from partygrid.repo.database import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://partygrid.org/problems/"
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, plus a stable ``code`` and, for validation, the fields."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    code: str
+    errors: list[FieldError] | None = None
+    rule: str | None = None
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    code: str,
+    detail: str | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "code": code,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # The offending input is deliberately left out: it may be an ID number or a phone.
+    errors = [
+        {"field": _field_name(e["loc"]), "message": e["msg"], "type": e["type"]}
+        for e in exc.errors()
+    ]
+    fields = ", ".join(sorted({e["field"] for e in errors}))
+    return problem_response(
+        request,
+        422,
+        "validation-error",
+        f"invalid request: {fields}",
+        title="Request validation failed",
+        errors=errors,
+    )
+
+
+async def _domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    extra = {k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool)}
+    version = extra.get("current_version")
+    headers = {"ETag": etag_for(version)} if isinstance(version, int) else None
+    return problem_response(
+        request, exc.status, exc.code, exc.detail, title=exc.title, headers=headers, **extra
+    )
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized", 403: "forbidden"}
+    code = codes.get(exc.status_code, f"http-{exc.status_code}")
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no route or resource at {request.url.path}"
+    return problem_response(
+        request, exc.status_code, code, detail, headers=getattr(exc, "headers", None)
+    )
+
+
+async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+    log.error("database unavailable: %s", exc)
+    return problem_response(request, 503, "database-unavailable", "the database is unavailable")
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        request, 500, "internal-error", "an unexpected error occurred; it has been logged"
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(DatabaseUnavailable, _database_down)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entry declaring problem+json for the given statuses."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for status in statuses
+    }

@@ -1,0 +1,5 @@
+"""Routes of grids (stub)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/grids", tags=["grids"])

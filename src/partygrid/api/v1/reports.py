@@ -1,0 +1,5 @@
+"""Routes of reports (stub)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/reports", tags=["reports"])

@@ -1,0 +1,1 @@
+"""Pure business rules: no FastAPI, no SQLAlchemy, no I/O."""

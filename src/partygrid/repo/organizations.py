@@ -1,0 +1,172 @@
+"""Organization repository: the tree lives in an ltree path, so subtree queries use an index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from partygrid.domain.organizations import Organization, OrgKind, OrgStatus
+from partygrid.repo.tables import OrganizationHistoryRow, OrganizationRow, PartyMemberRow
+
+O = OrganizationRow
+
+
+def _to_domain(row: OrganizationRow) -> Organization:
+    return Organization(
+        id=row.id,
+        kind=OrgKind(row.kind),
+        name=row.name,
+        parent_id=row.parent_id,
+        path=row.path,
+        status=OrgStatus(row.status),
+        code=row.code,
+        description=row.description,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        dissolved_at=row.dissolved_at,
+    )
+
+
+def in_subtree(path: str) -> Any:
+    """SQL predicate: the organization is ``path`` or below it (GiST-indexed)."""
+    return O.path.op("<@")(func.text2ltree(path))
+
+
+class SqlOrganizationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, org_id: int, *, for_update: bool = False) -> Organization | None:
+        stmt = select(O).where(O.id == org_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        return _to_domain(row) if row else None
+
+    async def get_many(self, ids: list[int]) -> dict[int, Organization]:
+        if not ids:
+            return {}
+        rows = (await self.session.execute(select(O).where(O.id.in_(ids)))).scalars()
+        return {row.id: _to_domain(row) for row in rows}
+
+    async def add(self, org: Organization, parent_path: str | None) -> Organization:
+        """Insert, then set the path from the new id (ids are the path's labels)."""
+        new_id = (await self.session.execute(text("SELECT nextval(pg_get_serial_sequence('organizations','id'))"))).scalar_one()
+        path = f"{parent_path}.{new_id}" if parent_path else str(new_id)
+        row = O(
+            id=new_id,
+            kind=org.kind.value,
+            name=org.name,
+            code=org.code,
+            description=org.description,
+            parent_id=org.parent_id,
+            path=path,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        await self.session.refresh(row)
+        return _to_domain(row)
+
+    async def update_fields(self, org_id: int, **values: Any) -> Organization:
+        stmt = (
+            update(O)
+            .where(O.id == org_id)
+            .values(**values, version=O.version + 1, updated_at=func.now())
+            .returning(O)
+        )
+        row = (await self.session.execute(stmt)).scalar_one()
+        return _to_domain(row)
+
+    async def dissolve(self, org_id: int) -> Organization:
+        return await self.update_fields(
+            org_id, status=OrgStatus.dissolved.value, dissolved_at=func.now()
+        )
+
+    async def move_subtree(self, org: Organization, new_parent: Organization | None) -> None:
+        """Re-root every path under ``org`` in one statement."""
+        new_prefix = f"{new_parent.path}.{org.id}" if new_parent else str(org.id)
+        await self.session.execute(
+            text(
+                "UPDATE organizations SET path = text2ltree(:new_prefix) "
+                "|| subpath(path, nlevel(text2ltree(:old_path))), "
+                "updated_at = now() WHERE path <@ text2ltree(:old_path) AND id <> :id"
+            ),
+            {"new_prefix": new_prefix, "old_path": org.path, "id": org.id},
+        )
+        await self.update_fields(
+            org.id, parent_id=new_parent.id if new_parent else None, path=new_prefix
+        )
+
+    async def record_history(
+        self,
+        org_id: int,
+        action: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        note: str | None = None,
+    ) -> None:
+        self.session.add(
+            OrganizationHistoryRow(
+                organization_id=org_id, action=action, before=before, after=after, note=note
+            )
+        )
+
+    async def history(self, org_id: int, *, after_id: int | None, limit: int) -> list[dict[str, Any]]:
+        H = OrganizationHistoryRow
+        stmt = select(H).where(H.organization_id == org_id).order_by(H.id).limit(limit)
+        if after_id is not None:
+            stmt = stmt.where(H.id > after_id)
+        rows = (await self.session.execute(stmt)).scalars()
+        return [
+            {"id": r.id, "action": r.action, "before": r.before, "after": r.after,
+             "note": r.note, "at": r.at}
+            for r in rows
+        ]
+
+    async def list_subtree(
+        self,
+        root_path: str | None,
+        *,
+        kind: OrgKind | None,
+        include_dissolved: bool,
+        max_depth: int | None,
+        after_id: int | None,
+        limit: int,
+    ) -> list[Organization]:
+        stmt = select(O).order_by(O.id).limit(limit)
+        if root_path is not None:
+            stmt = stmt.where(in_subtree(root_path))
+        if kind is not None:
+            stmt = stmt.where(O.kind == kind.value)
+        if not include_dissolved:
+            stmt = stmt.where(O.status == OrgStatus.active.value)
+        if max_depth is not None:
+            root_depth = root_path.count(".") + 1 if root_path else 1
+            stmt = stmt.where(func.nlevel(O.path) <= root_depth + max_depth)
+        if after_id is not None:
+            stmt = stmt.where(O.id > after_id)
+        return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def ancestors(self, org: Organization) -> list[Organization]:
+        """Root first, excluding the organization itself (one indexed query)."""
+        stmt = (
+            select(O)
+            .where(O.path.op("@>")(func.text2ltree(org.path)), O.id != org.id)
+            .order_by(func.nlevel(O.path))
+        )
+        return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def count_active_children(self, org_id: int) -> int:
+        stmt = select(func.count()).where(O.parent_id == org_id, O.status == "active")
+        return (await self.session.execute(stmt)).scalar_one()
+
+    async def count_current_members(self, org_id: int) -> int:
+        M = PartyMemberRow
+        stmt = select(func.count()).where(
+            (M.organization_id == org_id) | (M.central_household_group_id == org_id),
+            M.status == "active",
+        )
+        return (await self.session.execute(stmt)).scalar_one()

@@ -1,0 +1,53 @@
+"""The unit of work: one transaction per use case, rolled back unless told to commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from partygrid.repo.errors import translate_integrity_error
+from partygrid.repo.grids import SqlGridRepository
+from partygrid.repo.members import SqlMemberRepository
+from partygrid.repo.organizations import SqlOrganizationRepository
+from partygrid.repo.reports import SqlReportRepository
+
+
+class UnitOfWork:
+    """Holds the session and the repositories that share its transaction."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self.organizations = SqlOrganizationRepository(self.session)
+        self.grids = SqlGridRepository(self.session)
+        self.members = SqlMemberRepository(self.session)
+        self.reports = SqlReportRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()  # a no-op after commit
+        finally:
+            await self.session.close()
+
+    async def flush(self) -> None:
+        """Send pending writes now, so constraint violations surface as domain errors."""
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            raise translate_integrity_error(exc) from None
+
+    async def commit(self) -> None:
+        try:
+            await self.session.commit()
+        except IntegrityError as exc:
+            raise translate_integrity_error(exc) from None

@@ -1,0 +1,1 @@
+"""Use cases: one verb per function, each inside one unit of work."""

@@ -1,0 +1,115 @@
+"""Real PostgreSQL for every test that needs one: a database built by ``alembic upgrade
+head`` once per run, and one transaction per test that is rolled back afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+
+from partygrid.config import Environment, Settings
+from partygrid.main import create_app
+from partygrid.repo.database import async_url, start_embedded, with_database
+from partygrid.repo.migrations import head_revision, upgrade_to_head
+from partygrid.repo.uow import UnitOfWork
+
+
+def _test_database_name() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    base = os.environ.get("PARTYGRID_TEST_DATABASE", "partygrid_test")
+    return f"{base}_{worker}"
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """DATABASE_URL when set; otherwise an embedded server in a temporary directory."""
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="partygrid-test-"))
+    server = start_embedded(tmp / "pgdata")
+    yield server.url
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return async_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def _recreate_database(url: str, name: str) -> None:
+    conn = await asyncpg.connect(_asyncpg_dsn(url))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(environment=Environment.test, database_url=None)
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str, settings: Settings) -> str:
+    name = _test_database_name()
+    asyncio.run(_recreate_database(server_url, name))
+    url = async_url(with_database(server_url, name))
+    upgrade_to_head(settings, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        try:
+            yield conn
+        finally:
+            if transaction.is_active:
+                await transaction.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection) -> async_sessionmaker:
+    # Commits inside the code under test only release a savepoint of the test's transaction.
+    return async_sessionmaker(
+        bind=connection, expire_on_commit=False, autoflush=False,
+        join_transaction_mode="create_savepoint",
+    )
+
+
+@pytest.fixture
+def uow(sessionmaker: async_sessionmaker) -> UnitOfWork:
+    return UnitOfWork(sessionmaker)
+
+
+@pytest.fixture
+def app(settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker, database_url: str):
+    application = create_app(settings)
+    application.state.engine = engine
+    application.state.sessionmaker = sessionmaker
+    application.state.migration_head = head_revision(settings, database_url)
+    return application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as ac:
+        yield ac
