@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, MetaData, Text, cast, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import UserDefinedType
 
@@ -58,7 +58,8 @@ class Polygon(UserDefinedType[str]):
         return "POLYGON"
 
     def bind_expression(self, bindvalue: Any) -> Any:
-        return func.polygon(bindvalue)
+        # polygon() is overloaded (box, path, circle): an untyped parameter is ambiguous.
+        return func.polygon(cast(bindvalue, Text))
 
     def column_expression(self, colexpr: Any) -> Any:
         return func.text(colexpr)
