@@ -1,10 +1,256 @@
-"""Party member repository (stub: filled in by the members work)."""
+"""Party member repository: members, their transfer history and the mobile ledger."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from partygrid.domain.identity import Gender
+from partygrid.domain.members import (
+    MemberCategory,
+    MemberStatus,
+    MobileDirection,
+    MobileLedgerEntry,
+    PartyMember,
+    Transfer,
+)
+from partygrid.repo.errors import translate_integrity_error
+from partygrid.repo.organizations import in_subtree
+from partygrid.repo.tables import (
+    MemberTransferRow,
+    MobileLedgerRow,
+    OrganizationRow,
+    PartyMemberRow,
+)
+
+M = PartyMemberRow
+T = MemberTransferRow
+L = MobileLedgerRow
+
+# Columns a use case may change through ``update_fields``; id_number and birth data never.
+_UPDATABLE = frozenset(
+    {
+        "name", "phone", "address", "category", "grid_id", "joined_party_on", "work_unit",
+        "post", "organization_id", "central_household_group_id", "status",
+    }
+)  # fmt: skip
+
+
+def _to_domain(row: PartyMemberRow) -> PartyMember:
+    return PartyMember(
+        id=row.id,
+        name=row.name,
+        id_number=row.id_number,
+        birth_date=row.birth_date,
+        gender=Gender(row.gender) if row.gender else None,
+        category=MemberCategory(row.category),
+        organization_id=row.organization_id,
+        status=MemberStatus(row.status),
+        grid_id=row.grid_id,
+        phone=row.phone,
+        address=row.address,
+        joined_party_on=row.joined_party_on,
+        work_unit=row.work_unit,
+        post=row.post,
+        central_household_group_id=row.central_household_group_id,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _transfer(row: MemberTransferRow) -> Transfer:
+    return Transfer(
+        id=row.id,
+        member_id=row.member_id,
+        from_organization_id=row.from_organization_id,
+        to_organization_id=row.to_organization_id,
+        effective_on=row.effective_on,
+        reason=row.reason,
+        at=row.at,
+    )
+
+
+def _ledger(row: MobileLedgerRow) -> MobileLedgerEntry:
+    return MobileLedgerEntry(
+        id=row.id,
+        member_id=row.member_id,
+        direction=MobileDirection(row.direction),
+        since=row.since,
+        origin_organization_id=row.origin_organization_id,
+        origin_place=row.origin_place,
+        destination_organization_id=row.destination_organization_id,
+        destination_place=row.destination_place,
+        occupation=row.occupation,
+        contact_phone=row.contact_phone,
+        expected_return_on=row.expected_return_on,
+        certificate_no=row.certificate_no,
+        ended_on=row.ended_on,
+        recorded_at=row.recorded_at,
+    )
+
+
+def name_prefix_pattern(prefix: str) -> str:
+    """A LIKE pattern matching names that start with ``prefix`` taken literally.
+
+    Backslash is LIKE's default escape character, so the pattern stays a plain constant
+    and the text_pattern_ops index can serve it.
+    """
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
 
 
 class SqlMemberRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def _flush(self) -> None:
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            raise translate_integrity_error(exc) from None
+
+    async def add(self, member: PartyMember) -> PartyMember:
+        row = M(
+            name=member.name,
+            gender=member.gender.value if member.gender else None,
+            id_number=member.id_number,
+            birth_date=member.birth_date,
+            phone=member.phone,
+            address=member.address,
+            category=member.category.value,
+            organization_id=member.organization_id,
+            grid_id=member.grid_id,
+            joined_party_on=member.joined_party_on,
+            work_unit=member.work_unit,
+            post=member.post,
+        )
+        self.session.add(row)
+        await self._flush()
+        await self.session.refresh(row)
+        return _to_domain(row)
+
+    async def get(self, member_id: int, *, for_update: bool = False) -> PartyMember | None:
+        stmt = select(M).where(M.id == member_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        return _to_domain(row) if row else None
+
+    async def exists_id_number(self, id_number: str) -> bool:
+        stmt = select(exists().where(M.id_number == id_number))
+        return bool((await self.session.execute(stmt)).scalar_one())
+
+    async def update_fields(self, member_id: int, **values: Any) -> PartyMember:
+        """Change the given columns (none: just bump the version) and return the new row."""
+        unknown = set(values) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        stmt = (
+            update(M)
+            .where(M.id == member_id)
+            .values(**values, version=M.version + 1, updated_at=func.now())
+            .returning(M)
+        )
+        try:
+            row = (await self.session.execute(stmt)).scalar_one()
+        except IntegrityError as exc:
+            raise translate_integrity_error(exc) from None
+        return _to_domain(row)
+
+    async def list_members(
+        self,
+        *,
+        root_path: str | None,
+        category: MemberCategory | None,
+        grid_id: int | None,
+        name_prefix: str | None,
+        status: MemberStatus | None,
+        after_id: int | None,
+        limit: int,
+    ) -> list[PartyMember]:
+        """One keyset page ordered by id; ``limit`` is bounded by the caller."""
+        stmt = select(M).order_by(M.id).limit(limit)
+        if root_path is not None:
+            stmt = stmt.join(OrganizationRow, OrganizationRow.id == M.organization_id).where(
+                in_subtree(root_path)
+            )
+        if category is not None:
+            stmt = stmt.where(M.category == category.value)
+        if grid_id is not None:
+            stmt = stmt.where(M.grid_id == grid_id)
+        if name_prefix:
+            stmt = stmt.where(M.name.like(name_prefix_pattern(name_prefix)))
+        if status is not None:
+            stmt = stmt.where(M.status == status.value)
+        if after_id is not None:
+            stmt = stmt.where(M.id > after_id)
+        return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    # --- transfers of organisational relationship (append-only) ---
+
+    async def add_transfer(self, transfer: Transfer) -> Transfer:
+        row = T(
+            member_id=transfer.member_id,
+            from_organization_id=transfer.from_organization_id,
+            to_organization_id=transfer.to_organization_id,
+            effective_on=transfer.effective_on,
+            reason=transfer.reason,
+        )
+        self.session.add(row)
+        await self._flush()
+        await self.session.refresh(row)
+        return _transfer(row)
+
+    async def last_transfer_on(self, member_id: int) -> date | None:
+        stmt = select(func.max(T.effective_on)).where(T.member_id == member_id)
+        return (await self.session.execute(stmt)).scalar_one()
+
+    async def transfers(
+        self, member_id: int, *, after_id: int | None, limit: int
+    ) -> list[Transfer]:
+        stmt = select(T).where(T.member_id == member_id).order_by(T.id).limit(limit)
+        if after_id is not None:
+            stmt = stmt.where(T.id > after_id)
+        return [_transfer(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    # --- mobile ledger (one current entry; ended entries are history) ---
+
+    async def current_ledger_entry(self, member_id: int) -> MobileLedgerEntry | None:
+        stmt = select(L).where(L.member_id == member_id, L.ended_on.is_(None))
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        return _ledger(row) if row else None
+
+    async def add_ledger_entry(self, member_id: int, entry: MobileLedgerEntry) -> MobileLedgerEntry:
+        row = L(
+            member_id=member_id,
+            direction=entry.direction.value,
+            since=entry.since,
+            origin_organization_id=entry.origin_organization_id,
+            origin_place=entry.origin_place,
+            destination_organization_id=entry.destination_organization_id,
+            destination_place=entry.destination_place,
+            occupation=entry.occupation,
+            contact_phone=entry.contact_phone,
+            expected_return_on=entry.expected_return_on,
+            certificate_no=entry.certificate_no,
+        )
+        self.session.add(row)
+        await self._flush()
+        await self.session.refresh(row)
+        return _ledger(row)
+
+    async def end_ledger_entry(self, entry_id: int, ended_on: date) -> None:
+        await self.session.execute(update(L).where(L.id == entry_id).values(ended_on=ended_on))
+
+    async def ledger_history(
+        self, member_id: int, *, after_id: int | None, limit: int
+    ) -> list[MobileLedgerEntry]:
+        stmt = select(L).where(L.member_id == member_id).order_by(L.id).limit(limit)
+        if after_id is not None:
+            stmt = stmt.where(L.id > after_id)
+        return [_ledger(r) for r in (await self.session.execute(stmt)).scalars()]
