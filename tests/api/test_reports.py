@@ -1,0 +1,94 @@
+"""Counts, sizing advice and coverage over a hand-built tree with known figures."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tests.api.test_organizations import add_member
+from tests.builders import make_org, make_street_tree
+
+
+async def add_members(connection: AsyncConnection, org_id: int, n: int, category: str) -> None:
+    await connection.execute(
+        text(
+            "INSERT INTO party_members (name, id_number, birth_date, category, organization_id) "
+            "SELECT '党员' || g, :prefix || g, '1980-01-01', :category, :org "
+            "FROM generate_series(1, :n) g"
+        ),
+        {"prefix": f"R{org_id}{category}-", "category": category, "org": org_id, "n": n},
+    )
+
+
+async def test_counts_by_kind_and_category_under_a_node(
+    client: httpx.AsyncClient, connection: AsyncConnection
+) -> None:
+    tree = await make_street_tree(client)
+    await make_org(client, "building_group", "5号楼党小组", tree["branch"]["id"])
+    await add_members(connection, tree["group"]["id"], 7, "resident")
+    await add_members(connection, tree["branch"]["id"], 3, "retired")
+    await add_members(connection, tree["other"]["id"], 4, "mobile")  # outside the community
+
+    response = await client.get("/api/v1/reports/counts", params={"under": tree["community"]["id"]})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["organizations_by_kind"] == {"grid_branch": 1, "building_group": 2}
+    assert body["members_by_category"] == {"resident": 7, "retired": 3}
+    assert body["members_total"] == 10
+    assert body["summary_zh"] == "网格党支部1个, 网格党小组2个"
+
+    whole = (await client.get("/api/v1/reports/counts")).json()
+    assert whole["members_total"] == 14
+    assert whole["organizations_by_kind"]["street_working_committee"] == 1
+
+
+async def test_sizing_lists_exactly_the_organizations_breaking_advice(
+    client: httpx.AsyncClient, connection: AsyncConnection
+) -> None:
+    tree = await make_street_tree(client)
+    await add_members(connection, tree["group"]["id"], 16, "resident")  # group > 15
+    await add_members(connection, tree["branch"]["id"], 35, "resident")  # branch: 51 > 50
+    await add_members(connection, tree["other"]["id"], 100, "resident")  # exactly 100: fine
+
+    body = (
+        await client.get("/api/v1/reports/sizing", params={"under": tree["street"]["id"]})
+    ).json()
+    found = {(i["kind"], i["members"]) for i in body["items"]}
+    assert found == {("building_group", 16), ("grid_branch", 51)}
+    await add_member(connection, tree["other"]["id"])
+    body = (await client.get("/api/v1/reports/sizing")).json()
+    assert ("community_general_branch", 101) in {(i["kind"], i["members"]) for i in body["items"]}
+    assert all(i["advice"] for i in body["items"])
+
+
+async def test_coverage_gaps(client: httpx.AsyncClient, connection: AsyncConnection) -> None:
+    tree = await make_street_tree(client)
+    await add_members(connection, tree["group"]["id"], 2, "resident")
+    await connection.execute(
+        text(
+            "INSERT INTO party_members (name, id_number, birth_date, category) "
+            "VALUES ('无组织党员', 'UNPLACED-1', '1990-05-05', 'no_post')"
+        )
+    )
+    await connection.execute(
+        text(
+            "INSERT INTO grids (name, kind, community_id, boundary, boundary_geojson, area_m2, "
+            "centroid_lon, centroid_lat) VALUES ('一号网格', 'courtyard', :c, "
+            "polygon('((120,36),(120.01,36),(120.01,36.01),(120,36))'), '{}', 1, 120, 36)"
+        ),
+        {"c": tree["community"]["id"]},
+    )
+    body = (
+        await client.get("/api/v1/reports/coverage", params={"under": tree["street"]["id"]})
+    ).json()
+    assert body["grids_without_serving_branch"]["total"] == 1
+    assert body["grids_without_leader"]["items"][0]["name"] == "一号网格"
+    assert body["members_without_organization"]["items"][0]["name"] == "无组织党员"
+    empty = {o["id"] for o in body["organizations_without_members"]["items"]}
+    assert empty == {tree["other"]["id"]}
+
+
+async def test_report_under_unknown_org_is_404(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/reports/counts", params={"under": 987654})
+    assert response.status_code == 404
