@@ -5,20 +5,37 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.types import UserDefinedType
 
 from partygrid.repo import tables  # noqa: F401  (fills Base.metadata)
-from partygrid.repo.base import Base
+from partygrid.repo.base import Base, LTree, Polygon
 
 config = context.config
 target_metadata = Base.metadata
+
+# Reflection reports unknown column types as NullType, and autogenerate silently skips
+# comparing those; naming ours lets `ltree`/`polygon` columns be compared for real.
+ischema_names.setdefault("ltree", LTree)
+ischema_names.setdefault("polygon", Polygon)
+
+
+def _compare_type(  # type: ignore[no-untyped-def]
+    context, inspected_column, metadata_column, inspected_type, metadata_type
+) -> bool | None:
+    """Our user-defined types compare by their SQL name; the rest by Alembic's default."""
+    if isinstance(inspected_type, UserDefinedType) or isinstance(metadata_type, UserDefinedType):
+        dialect = context.dialect
+        return inspected_type.compile(dialect=dialect) != metadata_type.compile(dialect=dialect)
+    return None
 
 
 def _configure(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        compare_type=True,
+        compare_type=_compare_type,
         compare_server_default=False,
     )
 

@@ -13,11 +13,16 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from partygrid.config import Environment, Settings
 from partygrid.main import create_app
-from partygrid.repo.database import async_url, start_embedded, with_database
+from partygrid.repo.database import async_url, start_embedded, stop_embedded, with_database
 from partygrid.repo.migrations import head_revision, upgrade_to_head
 from partygrid.repo.uow import UnitOfWork
 
@@ -37,6 +42,7 @@ def server_url() -> Iterator[str]:
     tmp = Path(tempfile.mkdtemp(prefix="partygrid-test-"))
     server = start_embedded(tmp / "pgdata")
     yield server.url
+    stop_embedded(tmp / "pgdata")  # before the folder (and its handle list) goes away
     shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -89,7 +95,9 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 def sessionmaker(connection: AsyncConnection) -> async_sessionmaker:
     # Commits inside the code under test only release a savepoint of the test's transaction.
     return async_sessionmaker(
-        bind=connection, expire_on_commit=False, autoflush=False,
+        bind=connection,
+        expire_on_commit=False,
+        autoflush=False,
         join_transaction_mode="create_savepoint",
     )
 
@@ -100,7 +108,9 @@ def uow(sessionmaker: async_sessionmaker) -> UnitOfWork:
 
 
 @pytest.fixture
-def app(settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker, database_url: str):
+def app(
+    settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker, database_url: str
+):
     application = create_app(settings)
     application.state.engine = engine
     application.state.sessionmaker = sessionmaker

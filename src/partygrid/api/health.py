@@ -31,6 +31,10 @@ async def readyz(request: Request) -> JSONResponse:
     except Exception:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     ready = current == expected
-    body = {"status": "ok" if ready else "unavailable", "database": "ok", "migration": current,
-            "expected_migration": expected}
+    body = {
+        "status": "ok" if ready else "unavailable",
+        "database": "ok",
+        "migration": current,
+        "expected_migration": expected,
+    }
     return JSONResponse(body, status_code=200 if ready else 503)

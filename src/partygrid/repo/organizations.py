@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from partygrid.domain.organizations import Organization, OrgKind, OrgStatus
 from partygrid.repo.tables import OrganizationHistoryRow, OrganizationRow, PartyMemberRow
 
-O = OrganizationRow
+Org = OrganizationRow
 
 
 def _to_domain(row: OrganizationRow) -> Organization:
@@ -32,7 +32,7 @@ def _to_domain(row: OrganizationRow) -> Organization:
 
 def in_subtree(path: str) -> Any:
     """SQL predicate: the organization is ``path`` or below it (GiST-indexed)."""
-    return O.path.op("<@")(func.text2ltree(path))
+    return Org.path.op("<@")(func.text2ltree(path))
 
 
 class SqlOrganizationRepository:
@@ -40,7 +40,7 @@ class SqlOrganizationRepository:
         self.session = session
 
     async def get(self, org_id: int, *, for_update: bool = False) -> Organization | None:
-        stmt = select(O).where(O.id == org_id)
+        stmt = select(Org).where(Org.id == org_id)
         if for_update:
             stmt = stmt.with_for_update()
         row = (await self.session.execute(stmt)).scalar_one_or_none()
@@ -49,14 +49,18 @@ class SqlOrganizationRepository:
     async def get_many(self, ids: list[int]) -> dict[int, Organization]:
         if not ids:
             return {}
-        rows = (await self.session.execute(select(O).where(O.id.in_(ids)))).scalars()
+        rows = (await self.session.execute(select(Org).where(Org.id.in_(ids)))).scalars()
         return {row.id: _to_domain(row) for row in rows}
 
     async def add(self, org: Organization, parent_path: str | None) -> Organization:
         """Insert, then set the path from the new id (ids are the path's labels)."""
-        new_id = (await self.session.execute(text("SELECT nextval(pg_get_serial_sequence('organizations','id'))"))).scalar_one()
+        new_id = (
+            await self.session.execute(
+                text("SELECT nextval(pg_get_serial_sequence('organizations','id'))")
+            )
+        ).scalar_one()
         path = f"{parent_path}.{new_id}" if parent_path else str(new_id)
-        row = O(
+        row = Org(
             id=new_id,
             kind=org.kind.value,
             name=org.name,
@@ -72,10 +76,10 @@ class SqlOrganizationRepository:
 
     async def update_fields(self, org_id: int, **values: Any) -> Organization:
         stmt = (
-            update(O)
-            .where(O.id == org_id)
-            .values(**values, version=O.version + 1, updated_at=func.now())
-            .returning(O)
+            update(Org)
+            .where(Org.id == org_id)
+            .values(**values, version=Org.version + 1, updated_at=func.now())
+            .returning(Org)
         )
         row = (await self.session.execute(stmt)).scalar_one()
         return _to_domain(row)
@@ -114,15 +118,23 @@ class SqlOrganizationRepository:
             )
         )
 
-    async def history(self, org_id: int, *, after_id: int | None, limit: int) -> list[dict[str, Any]]:
+    async def history(
+        self, org_id: int, *, after_id: int | None, limit: int
+    ) -> list[dict[str, Any]]:
         H = OrganizationHistoryRow
         stmt = select(H).where(H.organization_id == org_id).order_by(H.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(H.id > after_id)
         rows = (await self.session.execute(stmt)).scalars()
         return [
-            {"id": r.id, "action": r.action, "before": r.before, "after": r.after,
-             "note": r.note, "at": r.at}
+            {
+                "id": r.id,
+                "action": r.action,
+                "before": r.before,
+                "after": r.after,
+                "note": r.note,
+                "at": r.at,
+            }
             for r in rows
         ]
 
@@ -136,31 +148,31 @@ class SqlOrganizationRepository:
         after_id: int | None,
         limit: int,
     ) -> list[Organization]:
-        stmt = select(O).order_by(O.id).limit(limit)
+        stmt = select(Org).order_by(Org.id).limit(limit)
         if root_path is not None:
             stmt = stmt.where(in_subtree(root_path))
         if kind is not None:
-            stmt = stmt.where(O.kind == kind.value)
+            stmt = stmt.where(Org.kind == kind.value)
         if not include_dissolved:
-            stmt = stmt.where(O.status == OrgStatus.active.value)
+            stmt = stmt.where(Org.status == OrgStatus.active.value)
         if max_depth is not None:
             root_depth = root_path.count(".") + 1 if root_path else 1
-            stmt = stmt.where(func.nlevel(O.path) <= root_depth + max_depth)
+            stmt = stmt.where(func.nlevel(Org.path) <= root_depth + max_depth)
         if after_id is not None:
-            stmt = stmt.where(O.id > after_id)
+            stmt = stmt.where(Org.id > after_id)
         return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
 
     async def ancestors(self, org: Organization) -> list[Organization]:
         """Root first, excluding the organization itself (one indexed query)."""
         stmt = (
-            select(O)
-            .where(O.path.op("@>")(func.text2ltree(org.path)), O.id != org.id)
-            .order_by(func.nlevel(O.path))
+            select(Org)
+            .where(Org.path.op("@>")(func.text2ltree(org.path)), Org.id != org.id)
+            .order_by(func.nlevel(Org.path))
         )
         return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
 
     async def count_active_children(self, org_id: int) -> int:
-        stmt = select(func.count()).where(O.parent_id == org_id, O.status == "active")
+        stmt = select(func.count()).where(Org.parent_id == org_id, Org.status == "active")
         return (await self.session.execute(stmt)).scalar_one()
 
     async def count_current_members(self, org_id: int) -> int:

@@ -21,11 +21,19 @@ class NewOrganization:
 
 
 def _snapshot(org: Organization) -> dict[str, Any]:
-    return {"name": org.name, "code": org.code, "parent_id": org.parent_id, "path": org.path,
-            "status": org.status.value, "description": org.description}
+    return {
+        "name": org.name,
+        "code": org.code,
+        "parent_id": org.parent_id,
+        "path": org.path,
+        "status": org.status.value,
+        "description": org.description,
+    }
 
 
-async def require_organization(uow: UnitOfWork, org_id: int, *, for_update: bool = False) -> Organization:
+async def require_organization(
+    uow: UnitOfWork, org_id: int, *, for_update: bool = False
+) -> Organization:
     org = await uow.organizations.get(org_id, for_update=for_update)
     if org is None:
         raise NotFound(f"organization {org_id} not found")
@@ -48,8 +56,15 @@ async def create_organization(uow: UnitOfWork, *, new: NewOrganization) -> Organ
         parent = await _active_parent(uow, new.parent_id)
         check_parent(new.kind, parent.kind if parent else None)
         org = await uow.organizations.add(
-            Organization(id=0, kind=new.kind, name=new.name.strip(), parent_id=new.parent_id,
-                         path="", code=new.code, description=new.description),
+            Organization(
+                id=0,
+                kind=new.kind,
+                name=new.name.strip(),
+                parent_id=new.parent_id,
+                path="",
+                code=new.code,
+                description=new.description,
+            ),
             parent.path if parent else None,
         )
         await uow.organizations.record_history(org.id, "created", None, _snapshot(org))
@@ -57,7 +72,9 @@ async def create_organization(uow: UnitOfWork, *, new: NewOrganization) -> Organ
         return org
 
 
-async def get_organization(uow: UnitOfWork, *, org_id: int) -> tuple[Organization, list[Organization]]:
+async def get_organization(
+    uow: UnitOfWork, *, org_id: int
+) -> tuple[Organization, list[Organization]]:
     """The organization and its ancestors, root first."""
     async with uow:
         org = await require_organization(uow, org_id)
@@ -88,7 +105,11 @@ async def update_organization(
 
 
 async def move_organization(
-    uow: UnitOfWork, *, org_id: int, new_parent_id: int | None, expected_version: int | None,
+    uow: UnitOfWork,
+    *,
+    org_id: int,
+    new_parent_id: int | None,
+    expected_version: int | None,
     note: str | None = None,
 ) -> Organization:
     """Move an organization with its whole subtree under a new parent."""
@@ -108,8 +129,11 @@ async def move_organization(
         await uow.organizations.move_subtree(org, parent)
         moved = await require_organization(uow, org_id)
         await uow.organizations.record_history(
-            org_id, "moved", {"parent_id": org.parent_id, "path": org.path},
-            {"parent_id": moved.parent_id, "path": moved.path}, note,
+            org_id,
+            "moved",
+            {"parent_id": org.parent_id, "path": org.path},
+            {"parent_id": moved.parent_id, "path": moved.path},
+            note,
         )
         await uow.commit()
         return moved
@@ -123,7 +147,9 @@ async def dissolve_organization(
         org = await require_organization(uow, org_id, for_update=True)
         check_version(org.version, expected_version)
         if org.status is OrgStatus.dissolved:
-            raise RuleViolation(f"organization {org_id} is already dissolved", rule="dissolved-is-final")
+            raise RuleViolation(
+                f"organization {org_id} is already dissolved", rule="dissolved-is-final"
+            )
         if await uow.organizations.count_active_children(org_id):
             raise RuleViolation(
                 "move or dissolve its child organizations first", rule="dissolve-has-children"
@@ -146,14 +172,24 @@ async def dissolve_organization(
 
 
 async def list_organizations(
-    uow: UnitOfWork, *, under: int | None, kind: OrgKind | None, include_dissolved: bool,
-    max_depth: int | None, after_id: int | None, limit: int,
+    uow: UnitOfWork,
+    *,
+    under: int | None,
+    kind: OrgKind | None,
+    include_dissolved: bool,
+    max_depth: int | None,
+    after_id: int | None,
+    limit: int,
 ) -> list[Organization]:
     async with uow:
         root_path = (await require_organization(uow, under)).path if under is not None else None
         return await uow.organizations.list_subtree(
-            root_path, kind=kind, include_dissolved=include_dissolved, max_depth=max_depth,
-            after_id=after_id, limit=limit,
+            root_path,
+            kind=kind,
+            include_dissolved=include_dissolved,
+            max_depth=max_depth,
+            after_id=after_id,
+            limit=limit,
         )
 
 

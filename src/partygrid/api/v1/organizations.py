@@ -39,10 +39,14 @@ def next_cursor(items: list, limit: int) -> str | None:  # type: ignore[type-arg
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=OrganizationRead,
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrganizationRead,
     responses=problem_responses(409, 422),
 )
-async def create_organization(body: OrganizationCreate, uow: Uow, response: Response) -> OrganizationRead:
+async def create_organization(
+    body: OrganizationCreate, uow: Uow, response: Response
+) -> OrganizationRead:
     """Create an organization under a parent that the tree rules allow."""
     org = await svc.create_organization(uow, new=svc.NewOrganization(**body.model_dump()))
     set_etag(response, org.version)
@@ -64,10 +68,17 @@ async def list_organizations(
 ) -> OrganizationPage:
     """List organizations, optionally a subtree, by id."""
     items = await svc.list_organizations(
-        uow, under=under, kind=kind, include_dissolved=include_dissolved, max_depth=max_depth,
-        after_id=cursor_after_id(cursor), limit=limit,
+        uow,
+        under=under,
+        kind=kind,
+        include_dissolved=include_dissolved,
+        max_depth=max_depth,
+        after_id=cursor_after_id(cursor),
+        limit=limit,
     )
-    return OrganizationPage(items=[to_read(o) for o in items], next_cursor=next_cursor(items, limit))
+    return OrganizationPage(
+        items=[to_read(o) for o in items], next_cursor=next_cursor(items, limit)
+    )
 
 
 @router.get("/{org_id}", response_model=OrganizationDetail, responses=problem_responses(404))
@@ -107,7 +118,10 @@ async def move_organization(
 
 @router.post("/{org_id}/dissolve", response_model=OrganizationRead, responses=WRITE_ERRORS)
 async def dissolve_organization(
-    org_id: int, body: OrganizationDissolve, uow: Uow, expected: ExpectedVersion,
+    org_id: int,
+    body: OrganizationDissolve,
+    uow: Uow,
+    expected: ExpectedVersion,
     response: Response,
 ) -> OrganizationRead:
     """Dissolve (撤销) an organization that nothing depends on any more; it is never deleted."""
