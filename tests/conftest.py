@@ -21,8 +21,15 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from partygrid.config import Environment, Settings
+from partygrid.crypto import Keyring
 from partygrid.main import create_app
-from partygrid.repo.database import async_url, start_embedded, stop_embedded, with_database
+from partygrid.repo.database import (
+    app_role_url,
+    async_url,
+    start_embedded,
+    stop_embedded,
+    with_database,
+)
 from partygrid.repo.migrations import head_revision, upgrade_to_head
 from partygrid.repo.uow import UnitOfWork
 
@@ -74,8 +81,17 @@ def database_url(server_url: str, settings: Settings) -> str:
 
 
 @pytest.fixture(scope="session")
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(database_url, pool_size=5)
+async def engine(database_url: str, settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """Connected as the service's own role, so a missing grant fails a test."""
+    engine = create_async_engine(app_role_url(database_url, settings), pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def owner_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The schema owner (what migrations use): for tests that play a privileged intruder."""
+    engine = create_async_engine(database_url, pool_size=2)
     yield engine
     await engine.dispose()
 
@@ -102,9 +118,14 @@ def sessionmaker(connection: AsyncConnection) -> async_sessionmaker:
     )
 
 
+@pytest.fixture(scope="session")
+def keyring(settings: Settings) -> Keyring:
+    return Keyring.from_settings(settings)
+
+
 @pytest.fixture
-def uow(sessionmaker: async_sessionmaker) -> UnitOfWork:
-    return UnitOfWork(sessionmaker)
+def uow(sessionmaker: async_sessionmaker, keyring: Keyring) -> UnitOfWork:
+    return UnitOfWork(sessionmaker, keyring)
 
 
 @pytest.fixture
@@ -123,3 +144,52 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as ac:
         yield ac
+
+
+@pytest.fixture
+def login_as(connection: AsyncConnection, settings: Settings):
+    """``await login_as(role, orgs=[...], grids=[...])`` → Authorization headers for a fresh
+    user of that role and scope, with a live session (no password round trip)."""
+    from itertools import count
+
+    from sqlalchemy import text
+
+    from partygrid.services.tokens import issue_access_token
+
+    numbers = count(1)
+
+    async def login(role: str | None, *, orgs: tuple[int, ...] | list[int] = (),
+                    grids: tuple[int, ...] | list[int] = ()) -> dict[str, str]:  # fmt: skip
+        name = f"t-{role or 'norole'}-{next(numbers)}".replace("_", "-")
+        user_id = (
+            await connection.execute(
+                text(
+                    "INSERT INTO users (username, display_name, role, password_hash) "
+                    "VALUES (:u, :u, :r, 'not-a-real-hash') RETURNING id"
+                ),
+                {"u": name, "r": role},
+            )
+        ).scalar_one()
+        for org_id in orgs:
+            await connection.execute(
+                text("INSERT INTO principal_scopes (user_id, organization_id) VALUES (:u, :o)"),
+                {"u": user_id, "o": org_id},
+            )
+        for grid_id in grids:
+            await connection.execute(
+                text("INSERT INTO principal_scopes (user_id, grid_id) VALUES (:u, :g)"),
+                {"u": user_id, "g": grid_id},
+            )
+        session_id = (
+            await connection.execute(
+                text(
+                    "INSERT INTO auth_sessions (user_id, expires_at) "
+                    "VALUES (:u, now() + interval '1 day') RETURNING id"
+                ),
+                {"u": user_id},
+            )
+        ).scalar_one()
+        token = issue_access_token(settings, user_id=user_id, session_id=session_id, role=role)
+        return {"Authorization": f"Bearer {token}"}
+
+    return login

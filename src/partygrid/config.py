@@ -7,10 +7,16 @@ from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# Development secrets: usable on a laptop and in the demo, refused anywhere else.
+DEV_SECRET_KEY = "dev-only-jwt-secret-change-me-0000000000000000"
+DEV_DATA_KEYS = "dev1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE="
+DEV_INDEX_KEY = "dev-only-index-key-change-me"
+DEV_AUDIT_KEY = "dev-only-audit-key-change-me"
 
 
 class Environment(StrEnum):
@@ -36,6 +42,67 @@ class Settings(BaseSettings):
     max_page_size: int = 200
     # Whether the API returns Swagger UI; off is sensible for an internet-facing node.
     docs_enabled: bool = True
+
+    # The service connects as this less-privileged role (no UPDATE/DELETE on the audit
+    # trail); DATABASE_URL is the schema owner that runs migrations. Unset
+    # app_database_url means "DATABASE_URL with the user swapped for app_db_role".
+    app_db_role: str = "partygrid_app"
+    app_db_password: SecretStr | None = None
+    app_database_url: str | None = None
+
+    # Secrets. The dev defaults are refused outside development, demo and test.
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)  # signs access tokens (HS256)
+    # "kid:base64(32 bytes)" comma-separated, current key first; older keys still decrypt.
+    data_keys: SecretStr = SecretStr(DEV_DATA_KEYS)
+    data_key_file: Path | None = None  # same format, one key per line; wins over data_keys
+    index_key: SecretStr = SecretStr(DEV_INDEX_KEY)  # keyed HMAC for exact lookups
+    audit_key: SecretStr = SecretStr(DEV_AUDIT_KEY)  # keyed hash chain of the audit trail
+
+    access_token_minutes: int = 15
+    refresh_token_days: int = 7
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    # None: required in production only. True/False: forced either way.
+    require_admin_totp: bool | None = None
+    signature_window_seconds: int = 300  # partner HMAC: accepted clock skew
+
+    @property
+    def is_relaxed(self) -> bool:
+        """Development-like environments accept the dev secrets."""
+        return self.environment in {Environment.development, Environment.demo, Environment.test}
+
+    @property
+    def admin_totp_required(self) -> bool:
+        if self.require_admin_totp is not None:
+            return self.require_admin_totp
+        return self.environment is Environment.production
+
+    def data_key_spec(self) -> str:
+        if self.data_key_file is not None:
+            lines = self.data_key_file.read_text().split()
+            return ",".join(line.strip() for line in lines if line.strip())
+        return self.data_keys.get_secret_value()
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.is_relaxed:
+            return self
+        defaults = {
+            "PARTYGRID_SECRET_KEY": self.secret_key.get_secret_value() == DEV_SECRET_KEY,
+            "PARTYGRID_DATA_KEYS": self.data_key_file is None
+            and self.data_keys.get_secret_value() == DEV_DATA_KEYS,
+            "PARTYGRID_INDEX_KEY": self.index_key.get_secret_value() == DEV_INDEX_KEY,
+            "PARTYGRID_AUDIT_KEY": self.audit_key.get_secret_value() == DEV_AUDIT_KEY,
+        }
+        unset = [name for name, is_default in defaults.items() if is_default]
+        if unset:
+            raise ValueError(
+                f"environment {self.environment.value} refuses the development secrets; "
+                f"set {', '.join(unset)}"
+            )
+        if len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("PARTYGRID_SECRET_KEY must be at least 32 characters")
+        return self
 
     @property
     def embedded_pgdata(self) -> Path:

@@ -11,9 +11,16 @@ from fastapi.routing import APIRoute
 from partygrid import __version__
 from partygrid.api import health
 from partygrid.api.errors import install_error_handlers
+from partygrid.api.middleware import RequestIdMiddleware
 from partygrid.api.v1 import router as v1_router
 from partygrid.config import Settings, get_settings
-from partygrid.repo.database import create_engine, create_sessionmaker, resolve_database_url
+from partygrid.crypto import Keyring
+from partygrid.repo.database import (
+    app_role_url,
+    create_engine,
+    create_sessionmaker,
+    resolve_database_url,
+)
 from partygrid.repo.migrations import head_revision
 
 DESCRIPTION = """
@@ -46,7 +53,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     owns_engine = getattr(app.state, "engine", None) is None
     if owns_engine:
         url = resolve_database_url(settings)
-        app.state.engine = create_engine(url, settings)
+        app.state.engine = create_engine(app_role_url(url, settings), settings)
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
         app.state.migration_head = head_revision(settings, url)
     try:
@@ -69,7 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.keyring = Keyring.from_settings(settings)
     install_error_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(v1_router)
     return app

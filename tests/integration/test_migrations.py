@@ -49,9 +49,9 @@ def test_there_is_one_head(settings: Settings, database_url: str) -> None:
 
 
 async def test_models_match_the_migrated_schema(
-    engine: AsyncEngine, settings: Settings, database_url: str
+    owner_engine: AsyncEngine, settings: Settings, database_url: str
 ) -> None:
-    async with engine.connect() as conn:
+    async with owner_engine.connect() as conn:
         diffs = await autogenerate_diffs(conn, settings, database_url, Base.metadata)
         await conn.rollback()
     assert diffs == [], (
@@ -61,7 +61,7 @@ async def test_models_match_the_migrated_schema(
 
 
 async def test_custom_column_types_are_really_compared(
-    engine: AsyncEngine, settings: Settings, database_url: str
+    owner_engine: AsyncEngine, settings: Settings, database_url: str
 ) -> None:
     # Without the hook in env.py, ltree/polygon columns reflect as NullType and any
     # mismatch involving them would pass unnoticed.
@@ -76,7 +76,7 @@ async def test_custom_column_types_are_really_compared(
         Column("ltree_not_polygon", Polygon),
         Column("polygon_not_ltree", LTree),
     )
-    async with engine.connect() as conn:
+    async with owner_engine.connect() as conn:
         await conn.execute(
             text(
                 "CREATE TABLE zz_type_probe (id integer PRIMARY KEY, same_ltree ltree, "

@@ -17,7 +17,7 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 def get_uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.sessionmaker)
+    return UnitOfWork(request.app.state.sessionmaker, request.app.state.keyring)
 
 
 def get_expected_version(

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from partygrid.api.etag import etag_for
-from partygrid.domain.errors import DomainError
+from partygrid.domain.errors import DomainError, Unauthenticated
 from partygrid.repo.database import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,8 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     extra = {k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool)}
     version = extra.get("current_version")
     headers = {"ETag": etag_for(version)} if isinstance(version, int) else None
+    if isinstance(exc, Unauthenticated):
+        headers = {"WWW-Authenticate": "Bearer"}
     return problem_response(
         request, exc.status, exc.code, exc.detail, title=exc.title, headers=headers, **extra
     )

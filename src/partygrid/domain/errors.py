@@ -58,3 +58,19 @@ class InvalidValue(DomainError):
     def __init__(self, detail: str, *, field: str, **extra: Any) -> None:
         super().__init__(detail, field=field, **extra)
         self.field = field
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials; the API answers 401 with a WWW-Authenticate challenge."""
+
+    code = "unauthenticated"
+    title = "Authentication required"
+    status = 401
+
+
+class Forbidden(DomainError):
+    """Authenticated, but the role lacks the permission (inside the caller's scope)."""
+
+    code = "forbidden"
+    title = "Permission denied"
+    status = 403

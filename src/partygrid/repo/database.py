@@ -7,7 +7,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -34,6 +34,18 @@ def async_url(url: str) -> str:
     if scheme not in {"postgres", "postgresql"}:
         raise DatabaseUnavailable(f"DATABASE_URL must be a postgresql:// URL, got {scheme}://")
     return urlunsplit(parts._replace(scheme="postgresql+asyncpg"))
+
+
+def app_role_url(owner_url: str, settings: Settings) -> str:
+    """The URL the service connects with: the less-privileged app role on the same
+    database, unless PARTYGRID_APP_DATABASE_URL names one explicitly."""
+    if settings.app_database_url:
+        return async_url(settings.app_database_url)
+    parts = urlsplit(async_url(owner_url))
+    password = settings.app_db_password.get_secret_value() if settings.app_db_password else ""
+    credentials = settings.app_db_role + (f":{quote(password, safe='')}" if password else ":")
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{credentials}@{host}"))
 
 
 def with_database(url: str, database: str) -> str:

@@ -17,6 +17,7 @@ def alembic_config(settings: Settings, url: str) -> Config:
     cfg.set_main_option("script_location", str(settings.migrations_dir))
     # env.py reads the URL from here, so the CLI, the app and the tests agree.
     cfg.attributes["database_url"] = url
+    cfg.attributes["app_db_role"] = settings.app_db_role
     return cfg
 
 

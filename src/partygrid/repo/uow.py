@@ -7,6 +7,8 @@ from types import TracebackType
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from partygrid.crypto import Keyring
+from partygrid.repo.audit import SqlAuditRepository
 from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.grids import SqlGridRepository
 from partygrid.repo.members import SqlMemberRepository
@@ -17,8 +19,11 @@ from partygrid.repo.reports import SqlReportRepository
 class UnitOfWork:
     """Holds the session and the repositories that share its transaction."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], keyring: Keyring
+    ) -> None:
         self._session_factory = session_factory
+        self.keyring = keyring
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
@@ -26,6 +31,7 @@ class UnitOfWork:
         self.grids = SqlGridRepository(self.session)
         self.members = SqlMemberRepository(self.session)
         self.reports = SqlReportRepository(self.session)
+        self.audit = SqlAuditRepository(self.session, self.keyring.audit_key)
         return self
 
     async def __aexit__(
@@ -47,7 +53,9 @@ class UnitOfWork:
             raise translate_integrity_error(exc) from None
 
     async def commit(self) -> None:
+        """Write the queued audit events, then commit both together or neither."""
         try:
+            await self.audit.write_pending()
             await self.session.commit()
         except IntegrityError as exc:
             raise translate_integrity_error(exc) from None

@@ -1,10 +1,22 @@
 """All tables; importing this module fills ``Base.metadata`` for Alembic."""
 
+from partygrid.repo.tables.access import (
+    ApiClientRow,
+    ApiNonceRow,
+    PrincipalScopeRow,
+    RefreshTokenRow,
+    SessionRow,
+    UserRow,
+)
+from partygrid.repo.tables.audit import AuditEventRow
 from partygrid.repo.tables.grids import GridRow, GridStaffAssignmentRow
 from partygrid.repo.tables.members import MemberTransferRow, MobileLedgerRow, PartyMemberRow
 from partygrid.repo.tables.organizations import OrganizationHistoryRow, OrganizationRow
 
 __all__ = [
+    "ApiClientRow",
+    "ApiNonceRow",
+    "AuditEventRow",
     "GridRow",
     "GridStaffAssignmentRow",
     "MemberTransferRow",
@@ -12,4 +24,8 @@ __all__ = [
     "OrganizationHistoryRow",
     "OrganizationRow",
     "PartyMemberRow",
+    "PrincipalScopeRow",
+    "RefreshTokenRow",
+    "SessionRow",
+    "UserRow",
 ]

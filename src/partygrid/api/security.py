@@ -1,0 +1,156 @@
+"""Authentication (bearer JWT for people, HMAC signatures for partner systems) and the
+permission every route declares. A route without ``require(...)`` or ``public(...)`` fails
+the test that enumerates the routes."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+
+from partygrid.config import Settings
+from partygrid.crypto import DecryptionError, Keyring
+from partygrid.domain.access import Actor, Permission, Principal
+from partygrid.domain.errors import Forbidden, Unauthenticated
+from partygrid.domain.signatures import (
+    KEY_HEADER,
+    NONCE_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    sign,
+    signature_matches,
+)
+from partygrid.repo.access import SqlPrincipalRepository
+from partygrid.services.tokens import decode_access_token
+
+TOKEN_URL = "/api/v1/auth/token"
+NONCE_FORMAT = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl=TOKEN_URL, auto_error=False, scheme_name="OAuth2Password",
+    description="People: log in with username and password (and `totp` for admins).",
+)  # fmt: skip
+partner_scheme = APIKeyHeader(
+    name=KEY_HEADER, auto_error=False, scheme_name="PartnerHMAC",
+    description=(
+        "Partner systems: key id here, plus X-PartyGrid-Timestamp (unix seconds), "
+        "X-PartyGrid-Nonce (16-64 url-safe chars, never reused) and X-PartyGrid-Signature = "
+        "base64(HMAC-SHA256(secret, METHOD\\nPATH?QUERY\\nTIMESTAMP\\nNONCE\\nhex(sha256(body))))."
+    ),
+)  # fmt: skip
+
+
+async def _user(request: Request, token: str) -> Principal:
+    settings: Settings = request.app.state.settings
+    claims = decode_access_token(settings, token)
+    async with request.app.state.sessionmaker() as session:
+        principal = await SqlPrincipalRepository(session).user_principal(
+            claims.user_id, claims.session_id
+        )
+    if principal is None:
+        raise Unauthenticated("the session has ended or the account is disabled; log in again")
+    return principal
+
+
+async def _partner(request: Request, key_id: str) -> Principal:
+    settings: Settings = request.app.state.settings
+    keyring: Keyring = request.app.state.keyring
+    timestamp = request.headers.get(TIMESTAMP_HEADER, "")
+    nonce = request.headers.get(NONCE_HEADER, "")
+    given = request.headers.get(SIGNATURE_HEADER, "")
+    if not (timestamp.isdigit() and nonce and given):
+        raise Unauthenticated(
+            f"signed requests need {TIMESTAMP_HEADER}, {NONCE_HEADER} and {SIGNATURE_HEADER}"
+        )
+    if abs(time.time() - int(timestamp)) > settings.signature_window_seconds:
+        raise Unauthenticated("the request timestamp is outside the accepted window")
+    if not NONCE_FORMAT.match(nonce):
+        raise Unauthenticated("the nonce must be 16 to 64 url-safe characters")
+    body = await request.body()
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    async with request.app.state.sessionmaker() as session:
+        repo = SqlPrincipalRepository(session)
+        credentials = await repo.client_credentials(key_id)
+        if credentials is None:
+            raise Unauthenticated("unknown or disabled API client")
+        try:
+            secret = keyring.decrypt(credentials.secret_enc, "api_clients.secret")
+        except DecryptionError:
+            raise Unauthenticated("unknown or disabled API client") from None
+        expected = sign(secret, request.method, target, timestamp, nonce, body)
+        if not signature_matches(expected, given):
+            raise Unauthenticated("the request signature does not match")
+        # Only a correctly signed request may spend a nonce.
+        fresh = await repo.remember_nonce(credentials.principal.id, nonce)
+        await repo.forget_old_nonces(settings.signature_window_seconds * 2)
+        await session.commit()
+    if not fresh:
+        raise Unauthenticated("the nonce was already used: replayed request refused")
+    return credentials.principal
+
+
+async def authenticate(
+    request: Request,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    key_id: Annotated[str | None, Depends(partner_scheme)],
+) -> Principal:
+    if token:
+        return await _user(request, token)
+    if key_id:
+        return await _partner(request, key_id)
+    raise Unauthenticated("log in (bearer token) or sign the request (partner key)")
+
+
+def actor_for(request: Request, principal: Principal) -> Actor:
+    return Actor(
+        principal=principal,
+        client_address=request.client.host if request.client else None,
+        request_id=getattr(request.state, "request_id", None),
+    )
+
+
+PermissionDependency = Callable[..., Awaitable[Actor]]
+
+
+def require(permission: Permission) -> PermissionDependency:
+    """Dependency that authenticates, checks the role has ``permission`` and returns the
+    actor (principal + client address + request id) for scoping and auditing."""
+
+    async def dependency(
+        request: Request, principal: Annotated[Principal, Depends(authenticate)]
+    ) -> Actor:
+        if not principal.can(permission):
+            raise Forbidden(f"the role {principal.role or 'none'} lacks {permission.value}")
+        actor = actor_for(request, principal)
+        request.state.actor = actor  # for auditing a refusal after the transaction is gone
+        return actor
+
+    dependency.permission = permission  # type: ignore[attr-defined]
+    dependency.__name__ = f"require_{permission.name}"
+    return dependency
+
+
+def public(why: str) -> Callable[[], Awaitable[None]]:
+    """Marks a route as deliberately open to anyone, saying why."""
+
+    async def dependency() -> None:
+        return None
+
+    dependency.public = why  # type: ignore[attr-defined]
+    return dependency
+
+
+def route_access(dependant_calls: list[object]) -> tuple[str, ...]:
+    """What a route declares, for the test that enumerates routes: permissions and
+    public markers found among its dependency callables."""
+    found: list[str] = []
+    for call in dependant_calls:
+        if hasattr(call, "permission"):
+            found.append(call.permission.value)
+        if hasattr(call, "public"):
+            found.append("public")
+    return tuple(found)

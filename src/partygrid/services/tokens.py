@@ -1,0 +1,65 @@
+"""Short-lived signed access tokens (JWT, HS256) and opaque refresh tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from partygrid.config import Settings
+from partygrid.domain.errors import Unauthenticated
+
+ISSUER = "partygrid"
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    user_id: int
+    session_id: int
+
+
+def issue_access_token(
+    settings: Settings, *, user_id: int, session_id: int, role: str | None
+) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "iss": ISSUER,
+        "sub": str(user_id),
+        "sid": session_id,
+        "role": role,  # informational: the role is re-read from the database per request
+        "iat": now,
+        "exp": now + timedelta(minutes=settings.access_token_minutes),
+        "jti": uuid.uuid4().hex,
+        "typ": "access",
+    }
+    return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
+
+
+def decode_access_token(settings: Settings, token: str) -> AccessClaims:
+    try:
+        claims = jwt.decode(
+            token, settings.secret_key.get_secret_value(), algorithms=[ALGORITHM],
+            issuer=ISSUER, options={"require": ["exp", "iat", "sub", "iss"]},
+        )  # fmt: skip
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("the access token has expired; refresh it or log in again") from None
+    except jwt.PyJWTError:
+        raise Unauthenticated("the access token is not valid") from None
+    if claims.get("typ") != "access" or not str(claims.get("sub", "")).isdigit():
+        raise Unauthenticated("the access token is not valid")
+    return AccessClaims(user_id=int(claims["sub"]), session_id=int(claims.get("sid", 0)))
+
+
+def new_refresh_token() -> tuple[str, bytes]:
+    """The token for the client and the hash kept in the database."""
+    token = secrets.token_urlsafe(32)
+    return token, refresh_token_hash(token)
+
+
+def refresh_token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
