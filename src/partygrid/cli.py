@@ -141,14 +141,16 @@ def _migrate(settings: Settings, current: str | None) -> None:
 
 
 async def _load_demo(settings: Settings) -> list[str]:
+    from partygrid.crypto import Keyring
     from partygrid.repo.uow import UnitOfWork
     from partygrid.services.demo import load_demo
 
     assert settings.database_url
+    keyring = Keyring.from_settings(settings)
     engine = create_engine(settings.database_url, settings)
     try:
         sessionmaker = create_sessionmaker(engine)
-        summary = await load_demo(lambda: UnitOfWork(sessionmaker))
+        summary = await load_demo(lambda: UnitOfWork(sessionmaker, keyring))
     finally:
         await engine.dispose()
     return summary.lines()
