@@ -46,6 +46,11 @@ class SqlOrganizationRepository:
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         return _to_domain(row) if row else None
 
+    async def get_by_code(self, code: str) -> Organization | None:
+        """The organization carrying this code, whatever its status (uq_organizations_code)."""
+        row = (await self.session.execute(select(Org).where(Org.code == code))).scalar_one_or_none()
+        return _to_domain(row) if row else None
+
     async def get_many(self, ids: list[int]) -> dict[int, Organization]:
         if not ids:
             return {}

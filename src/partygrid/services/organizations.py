@@ -81,6 +81,12 @@ async def get_organization(
         return org, await uow.organizations.ancestors(org)
 
 
+async def find_organization_by_code(uow: UnitOfWork, *, code: str) -> Organization | None:
+    """The organization with this code (dissolved ones too), or None."""
+    async with uow:
+        return await uow.organizations.get_by_code(code)
+
+
 async def update_organization(
     uow: UnitOfWork, *, org_id: int, changes: dict[str, Any], expected_version: int | None
 ) -> Organization:
