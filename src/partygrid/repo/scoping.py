@@ -1,0 +1,134 @@
+"""SQL predicates that restrict a query to what a caller's scope lets it see.
+
+The rules, in one place:
+- an organization is visible iff its path lies within one of ``scope.org_paths``;
+- a grid is visible iff its community is visible, or its id is in ``scope.grid_ids``;
+- a party member is visible iff the member's organization is visible, or the member's
+  grid id is in ``scope.grid_ids``;
+- an empty scope sees nothing (the predicates are FALSE, never "no filter").
+
+Each ``path <@ text2ltree(:p)`` term is answered by ix_organizations_path_gist; several
+subtree roots become an OR that the planner turns into a BitmapOr of index scans. Rows
+of other tables are tied to organizations by correlated EXISTS, which costs one primary
+key probe per row for a single-row read and becomes a semi-join for lists.
+
+Repository methods that find records by id or list them take ``scope`` as a required
+keyword, so a use case cannot forget it; out-of-scope rows are simply not found.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, false, func, or_
+from sqlalchemy.orm import aliased
+
+from partygrid.domain.access import Scope
+from partygrid.repo.tables import GridRow, OrganizationRow, PartyMemberRow
+
+# Aliases of their own, so these subqueries never collide with a join the caller makes.
+_ScopeOrg = aliased(OrganizationRow, name="scope_org")
+_ScopeGrid = aliased(GridRow, name="scope_grid")
+
+
+def path_in_scope(path: Any, scope: Scope) -> ColumnElement[bool]:
+    """``path`` (an ltree column) lies within one of the scope's subtrees."""
+    if not scope.org_paths:
+        return false()
+    return or_(*(path.op("<@")(func.text2ltree(root)) for root in scope.org_paths))
+
+
+def org_visible(scope: Scope, org: Any = OrganizationRow) -> ColumnElement[bool]:
+    """Predicate on an organizations row (or alias) of the query."""
+    return path_in_scope(org.path, scope)
+
+
+def org_id_visible(org_id: Any, scope: Scope) -> ColumnElement[bool]:
+    """The organization with id ``org_id`` (a column or value) is visible."""
+    if not scope.org_paths:
+        return false()
+    return exists().where(_ScopeOrg.id == org_id, path_in_scope(_ScopeOrg.path, scope))
+
+
+def grid_visible(scope: Scope, grid: Any = GridRow) -> ColumnElement[bool]:
+    """Predicate on a grids row (or alias) of the query."""
+    terms = []
+    if scope.org_paths:
+        terms.append(org_id_visible(grid.community_id, scope))
+    if scope.grid_ids:
+        terms.append(grid.id.in_(scope.grid_ids))
+    return or_(*terms) if terms else false()
+
+
+def grid_id_visible(grid_id: Any, scope: Scope) -> ColumnElement[bool]:
+    """The grid with id ``grid_id`` (a column or value) is visible."""
+    if scope.is_empty:
+        return false()
+    return exists().where(_ScopeGrid.id == grid_id, grid_visible(scope, _ScopeGrid))
+
+
+def member_visible(scope: Scope, member: Any = PartyMemberRow) -> ColumnElement[bool]:
+    """Predicate on a party_members row (or alias) of the query."""
+    terms = []
+    if scope.org_paths:
+        terms.append(org_id_visible(member.organization_id, scope))
+    if scope.grid_ids:
+        terms.append(member.grid_id.in_(scope.grid_ids))
+    return or_(*terms) if terms else false()
+
+
+def member_id_visible(member_id: Any, scope: Scope) -> ColumnElement[bool]:
+    """The party member with id ``member_id`` (a column or value) is visible."""
+    if scope.is_empty:
+        return false()
+    m = aliased(PartyMemberRow, name="scope_member")
+    return exists().where(m.id == member_id, member_visible(scope, m))
+
+
+# --- the same rules as SQL text, for the hand-written report statements ---------------
+
+
+class SqlScope:
+    """Renders the visibility rules as SQL fragments with named bind parameters.
+
+    ``params`` collects the values; pass them with the statement. Aliases name the table
+    rows the fragments test (``o`` organizations, ``g`` grids, ``m`` party_members).
+    """
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.params: dict[str, Any] = {f"scope_path_{i}": p for i, p in enumerate(scope.org_paths)}
+        self.params["scope_grids"] = list(scope.grid_ids)
+
+    def path(self, alias: str) -> str:
+        """The organization row ``alias`` is visible."""
+        if not self.scope.org_paths:
+            return "FALSE"
+        terms = [
+            f"{alias}.path <@ CAST(:scope_path_{i} AS ltree)"
+            for i in range(len(self.scope.org_paths))
+        ]
+        return "(" + " OR ".join(terms) + ")"
+
+    def _org_id(self, column: str) -> str:
+        return (
+            f"EXISTS (SELECT 1 FROM organizations so WHERE so.id = {column} AND {self.path('so')})"
+        )
+
+    def grid(self, alias: str) -> str:
+        """The grid row ``alias`` is visible."""
+        terms = []
+        if self.scope.org_paths:
+            terms.append(self._org_id(f"{alias}.community_id"))
+        if self.scope.grid_ids:
+            terms.append(f"{alias}.id = ANY(CAST(:scope_grids AS bigint[]))")
+        return "(" + " OR ".join(terms) + ")" if terms else "FALSE"
+
+    def member(self, alias: str) -> str:
+        """The party member row ``alias`` is visible."""
+        terms = []
+        if self.scope.org_paths:
+            terms.append(self._org_id(f"{alias}.organization_id"))
+        if self.scope.grid_ids:
+            terms.append(f"{alias}.grid_id = ANY(CAST(:scope_grids AS bigint[]))")
+        return "(" + " OR ".join(terms) + ")" if terms else "FALSE"
