@@ -20,9 +20,11 @@ import asyncpg
 import httpx
 
 from partygrid.config import Settings
+from partygrid.crypto import Keyring
 from partygrid.main import create_app
 from partygrid.repo.database import async_url, create_engine, create_sessionmaker, with_database
 from partygrid.repo.migrations import head_revision, upgrade_to_head
+from partygrid.repo.personal_data import ID_NUMBER, id_number_index
 
 DB = "partygrid_bench_scale"
 STREETS, COMMUNITIES_PER_STREET, BRANCHES_PER_COMMUNITY, GROUPS_PER_BRANCH = 10, 72, 3, 3
@@ -67,8 +69,7 @@ async def load(server_url: str) -> str:
     tree = build_tree()
     # Binary COPY has no ltree encoder: stage the path as text, then cast once.
     await conn.execute(
-        "CREATE TEMP TABLE org_stage (id bigint, kind text, name text, parent_id bigint, "
-        "path text)"
+        "CREATE TEMP TABLE org_stage (id bigint, kind text, name text, parent_id bigint, path text)"
     )
     await conn.copy_records_to_table("org_stage", records=tree)
     await conn.execute(
@@ -78,11 +79,14 @@ async def load(server_url: str) -> str:
     await conn.execute("SELECT setval(pg_get_serial_sequence('organizations','id'), $1)", len(tree))
     holders = [r[0] for r in tree if r[1] in ("building_group", "grid_branch", "feature_branch")]
     rng = random.Random(7)
+    keyring = Keyring.from_settings(Settings())  # ID numbers are sealed, as the service does
+    columns = ["id", "name", "id_number_enc", "id_number_hmac", "birth_date", "category"]
     members = (
         (
             i,
             f"党员{i}",
-            f"B{i:017d}",
+            keyring.encrypt(f"B{i:017d}", ID_NUMBER),
+            id_number_index(keyring, f"B{i:017d}"),
             date(1950 + i % 50, 1 + i % 12, 1 + i % 28),
             CATEGORIES[i % 5],
             rng.choice(holders),
@@ -92,7 +96,7 @@ async def load(server_url: str) -> str:
     await conn.copy_records_to_table(
         "party_members",
         records=members,
-        columns=["id", "name", "id_number", "birth_date", "category", "organization_id"],
+        columns=[*columns, "organization_id"],
     )
     await conn.execute("SELECT setval(pg_get_serial_sequence('party_members','id'), $1)", MEMBERS)
     await conn.execute("ANALYZE")

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -140,9 +141,46 @@ def app(
 
 
 @pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+async def district(connection: AsyncConnection) -> dict[str, Any]:
+    """The root the API tests build under: a district committee made directly, as the
+    ``create-admin --root-org-name`` bootstrap would (the API refuses to make roots)."""
+    from sqlalchemy import text
+
+    row = (
+        await connection.execute(
+            text(
+                "WITH n AS (SELECT nextval(pg_get_serial_sequence('organizations', 'id')) AS id) "
+                "INSERT INTO organizations (id, kind, name, code, path) "
+                "SELECT id, 'district_committee', '测试区委', 'TEST-DISTRICT-' || id, "
+                "text2ltree(id::text) FROM n RETURNING id, ltree2text(path) AS path"
+            )
+        )
+    ).one()
+    return {"id": row.id, "path": row.path, "kind": "district_committee"}
+
+
+@pytest.fixture
+async def admin_headers(login_as, district: dict[str, Any]) -> dict[str, str]:
+    """Authorization of a district admin whose scope is the ``district`` subtree."""
+    return await login_as("district_admin", orgs=[district["id"]])
+
+
+@pytest.fixture
+async def anonymous_client(app) -> AsyncIterator[httpx.AsyncClient]:
+    """A client without credentials."""
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as ac:
+        yield ac
+
+
+@pytest.fixture
+async def client(app, admin_headers: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """A client acting as the district admin of ``district``; pass other ``headers=`` (from
+    ``login_as``) on a request to act as someone else."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=admin_headers
+    ) as ac:
         yield ac
 
 
@@ -193,3 +231,44 @@ def login_as(connection: AsyncConnection, settings: Settings):
         return {"Authorization": f"Bearer {token}"}
 
     return login
+
+
+@pytest.fixture
+def make_user(connection: AsyncConnection):
+    """``await make_user(username, password, role=..., orgs=[...], grids=[...])`` → user id:
+    an account with a real argon2 password, for tests that log in through /auth/token."""
+    from sqlalchemy import text
+
+    from partygrid.services.passwords import hash_password
+
+    async def make(username: str, password: str, *, role: str | None = None,
+                   orgs: tuple[int, ...] | list[int] = (),
+                   grids: tuple[int, ...] | list[int] = (),
+                   must_change_password: bool = False) -> int:  # fmt: skip
+        user_id = (
+            await connection.execute(
+                text(
+                    "INSERT INTO users (username, display_name, role, password_hash, "
+                    "must_change_password) VALUES (:u, :u, :r, :h, :m) RETURNING id"
+                ),
+                {
+                    "u": username,
+                    "r": role,
+                    "h": hash_password(password),
+                    "m": must_change_password,
+                },
+            )
+        ).scalar_one()
+        for org_id in orgs:
+            await connection.execute(
+                text("INSERT INTO principal_scopes (user_id, organization_id) VALUES (:u, :o)"),
+                {"u": user_id, "o": org_id},
+            )
+        for grid_id in grids:
+            await connection.execute(
+                text("INSERT INTO principal_scopes (user_id, grid_id) VALUES (:u, :g)"),
+                {"u": user_id, "g": grid_id},
+            )
+        return user_id
+
+    return make

@@ -1,10 +1,12 @@
-"""The ``partygrid`` command: ``serve``, ``migrate``, ``demo`` and ``openapi``."""
+"""The ``partygrid`` command: ``serve``, ``migrate``, ``demo``, ``openapi`` and
+``audit verify``."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -35,6 +37,9 @@ app = typer.Typer(
 
 # Exit status when the database cannot be started or reached.
 EXIT_DATABASE = 2
+# Exit status when the settings are refused (sysexits EX_CONFIG), e.g. development
+# secrets outside development.
+EXIT_CONFIG = 78
 CONNECT_TIMEOUT_SECONDS = 10
 
 
@@ -156,9 +161,10 @@ async def _load_demo(settings: Settings) -> list[str]:
     return summary.lines()
 
 
-def _demo(settings: Settings) -> None:
+def _demo(settings: Settings, *, new_passwords: bool = False) -> None:
     for line in asyncio.run(_load_demo(settings)):
         _say(f"demo: {line}")
+    _demo_accounts(settings, new_passwords=new_passwords)
 
 
 def _browser_host(host: str) -> str:
@@ -168,6 +174,9 @@ def _browser_host(host: str) -> str:
 
 
 def _configure_logging() -> None:
+    from partygrid.logging import install_personal_data_filter
+
+    install_personal_data_filter()  # before any handler sees a record
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # This command reports where the database is itself; the library's warning would repeat it.
     logging.getLogger("partygrid.repo.database").setLevel(logging.ERROR)
@@ -186,6 +195,8 @@ def serve(
 
     _configure_logging()
     _stop_cleanly_on_signals()
+    if demo:
+        _enter_demo_environment()
     try:
         settings, current = _connect(_require_migrations(get_settings()))
         _migrate(settings, current)
@@ -216,13 +227,183 @@ def migrate() -> None:
 
 
 @app.command()
-def demo() -> None:
-    """Load the demo street (migrating first); running it again creates nothing new."""
+def demo(
+    new_passwords: Annotated[
+        bool,
+        typer.Option(
+            "--new-passwords", help="Give every demo account (and the partner) a new secret."
+        ),
+    ] = False,
+) -> None:
+    """Load the demo street and one account per role (migrating first); running it again
+    creates nothing new. Runs in the demo environment."""
     _configure_logging()
     _stop_cleanly_on_signals()
+    _enter_demo_environment()
     settings, current = _connect(_require_migrations(get_settings()))
     _migrate(settings, current)
-    _demo(settings)
+    _demo(settings, new_passwords=new_passwords)
+
+
+# --- settings, demo accounts and the first administrators -------------------------------
+
+
+@app.callback()
+def _check_settings() -> None:
+    """Refuse bad settings (such as development secrets in production) in one line that
+    names the settings, before any command starts anything."""
+    from pydantic import ValidationError
+
+    from partygrid.crypto import KeyError_, Keyring
+
+    try:
+        Keyring.from_settings(get_settings())
+    except ValidationError as exc:
+        # Never str(exc): pydantic would print the input values, secrets included.
+        problems = [
+            ".".join(str(part) for part in e["loc"]) + ": " * bool(e["loc"])
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors(include_input=False, include_url=False)
+        ]  # fmt: skip
+        _fail(f"settings refused: {'; '.join(problems)}", code=EXIT_CONFIG)
+    except (KeyError_, OSError) as exc:
+        _fail(f"settings refused: {_first_line(exc)}", code=EXIT_CONFIG)
+
+
+def _enter_demo_environment() -> None:
+    """--demo runs as PARTYGRID_ENVIRONMENT=demo (development secrets accepted), but never
+    turns a production configuration into a demo."""
+    from partygrid.config import Environment
+
+    if get_settings().environment is Environment.production:
+        _fail("the demo is not for production: unset PARTYGRID_ENVIRONMENT", code=EXIT_CONFIG)
+    os.environ["PARTYGRID_ENVIRONMENT"] = Environment.demo.value
+    get_settings.cache_clear()
+
+
+async def _load_demo_accounts(settings: Settings, new_passwords: bool) -> list[str]:
+    from partygrid.crypto import Keyring
+    from partygrid.repo.uow import UnitOfWork
+    from partygrid.services.demo_users import load_demo_accounts
+
+    assert settings.database_url
+    keyring = Keyring.from_settings(settings)
+    engine = create_engine(settings.database_url, settings)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        summary = await load_demo_accounts(
+            lambda: UnitOfWork(sessionmaker, keyring), new_passwords=new_passwords
+        )
+    finally:
+        await engine.dispose()
+    return summary.lines()
+
+
+def _demo_accounts(settings: Settings, *, new_passwords: bool) -> None:
+    if not settings.is_relaxed:
+        _say("demo: no demo accounts outside the demo and development environments")
+        return
+    for line in asyncio.run(_load_demo_accounts(settings, new_passwords)):
+        _say(f"demo: {line}")
+
+
+def _read_password(from_stdin: bool, username: str) -> str:
+    from partygrid.domain.errors import InvalidValue
+    from partygrid.domain.passwords import check_password
+
+    for _ in range(1 if from_stdin else 3):
+        if from_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            check_password(password, username=username, field="password")
+        except InvalidValue as exc:
+            _say(f"error: {exc.detail}")
+            continue
+        return password
+    raise typer.Exit(1)
+
+
+async def _create_admin(settings: Settings, new: Any) -> Any:
+    from partygrid.crypto import Keyring
+    from partygrid.repo.uow import UnitOfWork
+    from partygrid.services.bootstrap import create_admin
+
+    assert settings.database_url
+    engine = create_engine(settings.database_url, settings)
+    try:
+        uow = UnitOfWork(create_sessionmaker(engine), Keyring.from_settings(settings))
+        return await create_admin(uow, new)
+    finally:
+        await engine.dispose()
+
+
+@app.command("create-admin")
+def create_admin_command(
+    username: Annotated[str, typer.Option(help="Login name: a-z 0-9 . _ -")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="district_admin, street_admin, community_admin, "
+            "grid_worker, department_worker, auditor, "
+            "system_admin or security_admin."
+        ),
+    ],
+    display_name: Annotated[
+        str | None, typer.Option(help="Shown name; the username if unset.")
+    ] = None,
+    root_org_name: Annotated[
+        str | None,
+        typer.Option(
+            help='Scope: the district committee of this name (made if missing), e.g. "黄岛区委".'
+        ),
+    ] = None,
+    org: Annotated[int | None, typer.Option(help="Scope: an existing organization's id.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin (one line).")
+    ] = False,
+    must_change_password: Annotated[
+        bool, typer.Option("--must-change-password", help="Make the first login change it.")
+    ] = False,
+) -> None:
+    """Create an account with its role (and scope) at the console, for a real deployment:
+    typically a system admin, a security admin and an auditor, then the district admin."""
+    from dataclasses import replace
+
+    from partygrid.domain.access import Role
+    from partygrid.domain.errors import DomainError
+    from partygrid.services.bootstrap import NewAdmin, check_admin_request
+
+    _configure_logging()
+    _stop_cleanly_on_signals()
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise typer.BadParameter(f"unknown role {role!r}", param_hint="--role") from None
+    new = NewAdmin(
+        username=username, display_name=display_name or username, role=chosen, password="",
+        root_org_name=root_org_name, org_id=org, must_change_password=must_change_password,
+    )  # fmt: skip
+    try:  # refuse a bad request before asking for a password or starting a database
+        name = check_admin_request(new)
+    except DomainError as exc:
+        _fail(exc.detail, code=1)
+    new = replace(new, password=_read_password(password_stdin, name))
+    settings, current = _connect(_require_migrations(get_settings()))
+    _migrate(settings, current)
+    try:
+        created = asyncio.run(_create_admin(settings, new))
+    except DomainError as exc:
+        _fail(exc.detail, code=1)
+    except Exception as exc:
+        _fail(f"could not create the account: {_first_line(exc)}", code=1)
+    user = created.user
+    where = ""
+    if created.organization is not None:
+        made = "new " if created.organization_created else ""
+        where = f", scope: {made}{created.organization.name} (id {created.organization.id})"
+    _say(f"created {user.username} (id {user.id}) as {chosen.value}{where}")
 
 
 def render_openapi(application: FastAPI) -> str:
@@ -247,6 +428,125 @@ def openapi(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     _say(f"wrote {output}")
+
+
+audit_app = typer.Typer(help="The audit trail: check its hash chain.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+async def _verify_audit(settings: Settings, anchor: tuple[int, bytes] | None) -> Any:
+    from partygrid.crypto import Keyring
+    from partygrid.services.audit import verify_chain
+
+    assert settings.database_url
+    engine = create_async_engine(settings.database_url, poolclass=NullPool)
+    counted = [0]
+
+    def progress(checked: int) -> None:
+        if checked - counted[0] >= 100_000:
+            counted[0] = checked
+            _say(f"... {checked} events checked")
+
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        async with sessionmaker() as session:
+            return await verify_chain(
+                session, Keyring.from_settings(settings), anchor=anchor, progress=progress
+            )
+    finally:
+        await engine.dispose()
+
+
+@audit_app.command("verify")
+def audit_verify(
+    anchor: Annotated[
+        str | None,
+        typer.Option(
+            help="ID:HEXHASH printed as `head` by an earlier run: proves that no event up to "
+            "it was removed, which the chain alone cannot show for the newest events."
+        ),
+    ] = None,
+) -> None:
+    """Check the audit trail's keyed hash chain; exit 1 naming the first bad event."""
+    from partygrid.domain.audit_trail import parse_anchor
+
+    _configure_logging()
+    _stop_cleanly_on_signals()
+    try:
+        noted = parse_anchor(anchor) if anchor else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--anchor") from None
+    settings, current = _connect(get_settings())
+    if current is None:
+        _fail("the database has no schema yet: run `partygrid migrate` first")
+    try:
+        report = asyncio.run(_verify_audit(settings, noted))
+    except Exception as exc:
+        _fail(f"could not read the audit trail: {_first_line(exc)}")
+    for line in report.lines():
+        typer.echo(line)
+    raise typer.Exit(0 if report.intact else 1)
+
+
+async def _rotate_keys(
+    settings: Settings, *, reindex: bool, old_index_key: bytes | None, batch_size: int
+) -> Any:
+    from partygrid.crypto import Keyring
+    from partygrid.domain.access import Scope, system_actor
+    from partygrid.repo.uow import UnitOfWork
+    from partygrid.services.key_rotation import rotate_keys
+
+    assert settings.database_url
+    engine = create_async_engine(settings.database_url, poolclass=NullPool)
+    try:
+        uow = UnitOfWork(create_sessionmaker(engine), Keyring.from_settings(settings))
+        return await rotate_keys(
+            uow, actor=system_actor(Scope(), "partygrid rotate-keys"), reindex=reindex,
+            old_index_key=old_index_key, batch_size=batch_size,
+        )  # fmt: skip
+    finally:
+        await engine.dispose()
+
+
+@app.command("rotate-keys")
+def rotate_keys_command(
+    reindex: Annotated[
+        bool,
+        typer.Option(
+            "--reindex",
+            help="Also recompute the ID number index with PARTYGRID_INDEX_KEY, after changing "
+            "that key; set PARTYGRID_OLD_INDEX_KEY to the previous one to have rows it does "
+            "not explain reported. Stop the service meanwhile: until the run ends, lookups "
+            "by ID number miss the rows not yet reindexed.",
+        ),
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=50_000, help="Rows per transaction.")] = (
+        5_000
+    ),
+) -> None:
+    """Re-encrypt personal data sealed with an older data key under the current one (the
+    first in PARTYGRID_DATA_KEYS or the key file); safe to interrupt and run again."""
+    import os
+
+    _configure_logging()
+    _stop_cleanly_on_signals()
+    settings, current = _connect(_require_migrations(get_settings()))
+    assert settings.database_url
+    if current != head_revision(settings, settings.database_url):
+        _fail("the schema is not at the latest migration: run `partygrid migrate` first")
+    old = os.environ.get("PARTYGRID_OLD_INDEX_KEY")
+    try:
+        report = asyncio.run(
+            _rotate_keys(
+                settings, reindex=reindex, old_index_key=old.encode() if old else None,
+                batch_size=batch_size,
+            )
+        )  # fmt: skip
+    except Exception as exc:
+        _fail(f"key rotation stopped: {_first_line(exc)}; run it again to resume", code=1)
+    for line in report.lines():
+        typer.echo(line)
+    raise typer.Exit(0 if report.complete else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,7 @@ from partygrid.api.middleware import RequestIdMiddleware
 from partygrid.api.v1 import router as v1_router
 from partygrid.config import Settings, get_settings
 from partygrid.crypto import Keyring
+from partygrid.logging import install_personal_data_filter
 from partygrid.repo.database import (
     app_role_url,
     create_engine,
@@ -38,6 +39,10 @@ TAGS = [
     {"name": "grids", "description": "网格: boundaries, point lookup and 1+1+N+X staff"},
     {"name": "members", "description": "党员: the five categories, transfers, mobile ledger"},
     {"name": "reports", "description": "Counts, sizing advice and coverage gaps"},
+    {"name": "audit", "description": "审计: the append-only, hash-chained trail (auditors only)"},
+    {"name": "auth", "description": "登录: OAuth2 password flow, rotating refresh tokens, TOTP"},
+    {"name": "users", "description": "用户管理: accounts; roles and scopes (三员分立)"},
+    {"name": "api-clients", "description": "接口客户端: partner systems signing with HMAC"},
     {"name": "health", "description": "Probes"},
 ]
 
@@ -65,6 +70,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    install_personal_data_filter()  # no ID or mobile number reaches a log
     app = FastAPI(
         title="PartyGrid",
         version=__version__,

@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partygrid.domain.errors import Conflict
 from partygrid.domain.grids import StaffAssignment, StaffRole
+from partygrid.repo.personal_data import STAFF_PHONE
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.grids import business_today
 from tests.api.test_grids import count, make_grid
 from tests.builders import make_street_tree
+from tests.sealed import KEYRING, sealed_id_number
 
 
 @pytest.fixture
@@ -95,11 +97,10 @@ async def test_phones_are_stored_normalised_and_always_masked(
     listed = await client.get(staff)
     assert [s["phone"] for s in listed.json()["items"]] == ["138****5678", "0532****678"]
     assert "12345678" not in listed.text and "88886678" not in listed.text
-    stored = (
-        (await connection.execute(text("SELECT phone FROM grid_staff_assignments ORDER BY id")))
-        .scalars()
-        .all()
+    rows = await connection.execute(
+        text("SELECT phone_enc FROM grid_staff_assignments ORDER BY id")
     )
+    stored = [KEYRING.decrypt(blob, STAFF_PHONE) for blob in rows.scalars()]
     assert stored == ["13812345678", "053288886678"]
 
     bad = await client.post(
@@ -123,9 +124,12 @@ async def test_member_link_must_exist(
     member_id = (
         await connection.execute(
             text(
-                "INSERT INTO party_members (name, id_number, birth_date, category) "
-                "VALUES ('骑手', '11010519491231002X', '1949-12-31', 'mobile') RETURNING id"
-            )
+                "INSERT INTO party_members (name, id_number_enc, id_number_hmac, birth_date,"
+                " category, organization_id) VALUES ('骑手', :id_number_enc, :id_number_hmac,"
+                " '1949-12-31', 'mobile', :org) RETURNING id"
+            ),
+            # In the caller's scope: a member outside it would not exist for the caller.
+            {**sealed_id_number("11010519491231002X"), "org": tree["branch"]["id"]},
         )
     ).scalar_one()
     linked = await client.post(

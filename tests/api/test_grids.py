@@ -320,7 +320,9 @@ async def test_list_filters_and_pagination(client: httpx.AsyncClient, tree: dict
     g1 = await make_grid(client, c, square(LON), kind="courtyard", serving_branch_id=b)
     g2 = await make_grid(client, c, square(LON + 0.01), kind="estate")
     g3 = await make_grid(client, o, square(LON + 0.02), kind="estate")
-    elsewhere = await make_org(client, "street_working_committee", "另一个街道")
+    elsewhere = await make_org(
+        client, "street_working_committee", "另一个街道", tree["district"]["id"]
+    )
 
     async def ids(**params: Any) -> list[int]:
         response = await client.get("/api/v1/grids", params=params)

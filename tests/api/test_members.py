@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from partygrid.crypto import Keyring
 from partygrid.repo.members import SqlMemberRepository
+from partygrid.repo.personal_data import ID_NUMBER, MEMBER_ADDRESS, MEMBER_PHONE
 from tests.builders import make_org, make_street_tree
 from tests.unit.test_identity import make_id
 
@@ -49,7 +51,7 @@ def ids(page: httpx.Response) -> list[int]:
 
 
 async def test_register_stores_normalised_id_and_never_returns_it(
-    client: httpx.AsyncClient, connection: AsyncConnection
+    client: httpx.AsyncClient, connection: AsyncConnection, keyring: Keyring
 ) -> None:
     tree = await make_street_tree(client)
     number = make_id("110105", "19491231", "002")
@@ -69,11 +71,15 @@ async def test_register_stores_normalised_id_and_never_returns_it(
     assert response.headers["location"] == f"{URL}/{created['id']}"
     row = (
         await connection.execute(
-            text("SELECT id_number, phone, birth_date::text FROM party_members WHERE id = :id"),
+            text(
+                "SELECT id_number_enc, phone_enc, birth_date::text FROM party_members"
+                " WHERE id = :id"
+            ),
             {"id": created["id"]},
         )
     ).one()
-    assert tuple(row) == (number, "13812345678", "1949-12-31")
+    opened = (keyring.decrypt(row[0], ID_NUMBER), keyring.decrypt(row[1], MEMBER_PHONE), row[2])
+    assert opened == (number, "13812345678", "1949-12-31")
 
     member_url = f"{URL}/{created['id']}"
     other = await make_org(client, "grid_branch", "第二网格党支部", tree["community"]["id"])
@@ -159,7 +165,7 @@ async def test_invalid_id_numbers_name_the_field_and_the_check(
 
 
 async def test_chinese_name_and_address_round_trip_exactly(
-    client: httpx.AsyncClient, connection: AsyncConnection
+    client: httpx.AsyncClient, connection: AsyncConnection, keyring: Keyring
 ) -> None:
     tree = await make_street_tree(client)
     name, address = "阿卜杜热合曼·买买提", "新疆维吾尔自治区乌鲁木齐市天山区 解放南路１２号"
@@ -168,10 +174,11 @@ async def test_chinese_name_and_address_round_trip_exactly(
     assert created["address_masked"] == address[:6] + "****"
     row = (
         await connection.execute(
-            text("SELECT name, address FROM party_members WHERE id = :id"), {"id": created["id"]}
+            text("SELECT name, address_enc FROM party_members WHERE id = :id"),
+            {"id": created["id"]},
         )
     ).one()
-    assert tuple(row) == (name, address)
+    assert (row[0], keyring.decrypt(row[1], MEMBER_ADDRESS)) == (name, address)
 
 
 async def test_transfers_append_history_and_move_the_member(client: httpx.AsyncClient) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.builders import make_org, make_street_tree
+from tests.sealed import sealed_id_number
 
 PROBLEM = "application/problem+json"
 
@@ -19,10 +20,11 @@ async def add_member(connection: AsyncConnection, org_id: int | None, n: int = 1
     for i in range(n):
         await connection.execute(
             text(
-                "INSERT INTO party_members (name, id_number, birth_date, category, organization_id)"
-                " VALUES (:name, :idn, '1980-01-01', 'resident', :org)"
+                "INSERT INTO party_members (name, id_number_enc, id_number_hmac, birth_date,"
+                " category, organization_id) VALUES (:name, :id_number_enc, :id_number_hmac,"
+                " '1980-01-01', 'resident', :org)"
             ),
-            {"name": f"党员{i}", "idn": f"T{org_id}-{i}-{n}", "org": org_id},
+            {"name": f"党员{i}", **sealed_id_number(f"T{org_id}-{i}-{n}"), "org": org_id},
         )
 
 
@@ -30,13 +32,14 @@ async def test_create_returns_path_etag_and_location(client: httpx.AsyncClient) 
     tree = await make_street_tree(client)
     group = tree["group"]
     assert group["path"] == ".".join(
-        str(tree[k]["id"]) for k in ("street", "community", "branch", "group")
+        str(tree[k]["id"]) for k in ("district", "street", "community", "branch", "group")
     )
-    assert group["depth"] == 4
+    assert group["depth"] == 5
     response = await client.get(f"/api/v1/organizations/{group['id']}")
     assert response.status_code == 200
     assert response.headers["etag"] == 'W/"1"'
     assert [a["name"] for a in response.json()["ancestors"]] == [
+        "测试区委",
         "金沙滩街道党工委",
         "海军路社区党委",
         "第一网格党支部",
@@ -77,6 +80,24 @@ async def test_unknown_parent_and_unknown_field_are_refused(client: httpx.AsyncC
     assert {e["field"] for e in response.json()["errors"]} == {"body.version", "body.id"}
 
 
+async def test_a_root_is_not_created_or_made_through_the_api(
+    client: httpx.AsyncClient, connection: AsyncConnection
+) -> None:
+    tree = await make_street_tree(client)
+    before = await org_count(connection)
+    response = await client.post(
+        "/api/v1/organizations", json={"kind": "district_committee", "name": "另一个区委"}
+    )
+    assert response.status_code == 422
+    assert response.json()["rule"] == "root-by-bootstrap"
+    moved = await client.post(
+        f"/api/v1/organizations/{tree['street']['id']}/move", json={"parent_id": None}
+    )
+    assert moved.status_code == 422
+    assert moved.json()["rule"] == "root-by-bootstrap"
+    assert await org_count(connection) == before
+
+
 async def test_blank_name_and_bad_kind_name_the_field(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/v1/organizations", json={"kind": "club", "name": "  "})
     assert response.status_code == 422
@@ -95,11 +116,10 @@ async def test_move_subtree_rewrites_descendant_paths_and_keeps_history(
         headers={"If-Match": 'W/"1"'},
     )
     assert response.status_code == 200, response.text
-    assert response.json()["path"] == f"{tree['street']['id']}.{other['id']}.{branch['id']}"
+    top = f"{tree['district']['id']}.{tree['street']['id']}"
+    assert response.json()["path"] == f"{top}.{other['id']}.{branch['id']}"
     moved_group = (await client.get(f"/api/v1/organizations/{group['id']}")).json()
-    assert (
-        moved_group["path"] == f"{tree['street']['id']}.{other['id']}.{branch['id']}.{group['id']}"
-    )
+    assert moved_group["path"] == f"{top}.{other['id']}.{branch['id']}.{group['id']}"
     under_old = await client.get("/api/v1/organizations", params={"under": tree["community"]["id"]})
     assert [o["id"] for o in under_old.json()["items"]] == [tree["community"]["id"]]
     history = (await client.get(f"/api/v1/organizations/{branch['id']}/history")).json()["items"]

@@ -8,17 +8,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.api.test_organizations import add_member
 from tests.builders import make_org, make_street_tree
+from tests.sealed import sealed_id_number
 
 
 async def add_members(connection: AsyncConnection, org_id: int, n: int, category: str) -> None:
     await connection.execute(
         text(
-            "INSERT INTO party_members (name, id_number, birth_date, category, organization_id) "
-            "SELECT '党员' || g, :prefix || g, '1980-01-01', :category, :org "
-            "FROM generate_series(1, :n) g"
+            "INSERT INTO party_members (name, id_number_enc, id_number_hmac, birth_date, category,"
+            " organization_id) VALUES (:name, :id_number_enc, :id_number_hmac, '1980-01-01',"
+            " :category, :org)"
         ),
-        {"prefix": f"R{org_id}{category}-", "category": category, "org": org_id, "n": n},
-    )
+        [
+            {"name": f"党员{g}", **sealed_id_number(f"R{org_id}{category}-{g}"),
+             "category": category, "org": org_id}
+            for g in range(1, n + 1)
+        ],
+    )  # fmt: skip
 
 
 async def test_counts_by_kind_and_category_under_a_node(
@@ -62,14 +67,18 @@ async def test_sizing_lists_exactly_the_organizations_breaking_advice(
     assert all(i["advice"] for i in body["items"])
 
 
-async def test_coverage_gaps(client: httpx.AsyncClient, connection: AsyncConnection) -> None:
+async def test_coverage_gaps(
+    client: httpx.AsyncClient, connection: AsyncConnection, login_as
+) -> None:
     tree = await make_street_tree(client)
     await add_members(connection, tree["group"]["id"], 2, "resident")
     await connection.execute(
         text(
-            "INSERT INTO party_members (name, id_number, birth_date, category) "
-            "VALUES ('无组织党员', 'UNPLACED-1', '1990-05-05', 'no_post')"
-        )
+            "INSERT INTO party_members (name, id_number_enc, id_number_hmac, birth_date,"
+            " category) VALUES ('无组织党员', :id_number_enc, :id_number_hmac, '1990-05-05',"
+            " 'no_post')"
+        ),
+        sealed_id_number("UNPLACED-1"),
     )
     await connection.execute(
         text(
@@ -84,11 +93,50 @@ async def test_coverage_gaps(client: httpx.AsyncClient, connection: AsyncConnect
     ).json()
     assert body["grids_without_serving_branch"]["total"] == 1
     assert body["grids_without_leader"]["items"][0]["name"] == "一号网格"
-    assert body["members_without_organization"]["items"][0]["name"] == "无组织党员"
+    # An unplaced member belongs to no subtree: only a scope holding their grid sees them.
+    assert body["members_without_organization"] == {"total": 0, "items": []}
     empty = {o["id"] for o in body["organizations_without_members"]["items"]}
     assert empty == {tree["other"]["id"]}
+
+    grid_id = (await connection.execute(text("SELECT max(id) FROM grids"))).scalar_one()
+    await connection.execute(
+        text("UPDATE party_members SET grid_id = :g WHERE name = '无组织党员'"), {"g": grid_id}
+    )
+    by_grid = await login_as("district_admin", grids=[grid_id])
+    body = (await client.get("/api/v1/reports/coverage", headers=by_grid)).json()
+    assert [m["name"] for m in body["members_without_organization"]["items"]] == ["无组织党员"]
+    assert [g["id"] for g in body["grids_without_leader"]["items"]] == [grid_id]
+    assert body["organizations_without_members"]["total"] == 0
 
 
 async def test_report_under_unknown_org_is_404(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/reports/counts", params={"under": 987654})
     assert response.status_code == 404
+
+
+async def test_reports_cover_exactly_the_callers_scope(
+    client: httpx.AsyncClient, connection: AsyncConnection, login_as
+) -> None:
+    tree = await make_street_tree(client)
+    await add_members(connection, tree["group"]["id"], 3, "resident")
+    await add_members(connection, tree["other"]["id"], 5, "retired")
+    community_admin = await login_as("community_admin", orgs=[tree["community"]["id"]])
+
+    mine = await client.get("/api/v1/reports/counts", headers=community_admin)
+    assert mine.status_code == 200
+    assert mine.json()["members_by_category"] == {"resident": 3}
+    assert mine.json()["organizations_by_kind"] == {
+        "community_committee": 1, "grid_branch": 1, "building_group": 1,
+    }  # fmt: skip
+    for report in ("counts", "sizing", "coverage"):
+        outside = await client.get(
+            f"/api/v1/reports/{report}",
+            params={"under": tree["other"]["id"]},
+            headers=community_admin,
+        )
+        assert outside.status_code == 404, report
+        assert outside.json()["code"] == "not-found"
+    nobody = await login_as("street_admin")
+    empty = (await client.get("/api/v1/reports/counts", headers=nobody)).json()
+    assert (empty["members_total"], empty["grids_total"]) == (0, 0)
+    assert empty["organizations_by_kind"] == {}

@@ -13,16 +13,19 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from stdnum.cn import ric
 
+from partygrid.domain.access import Scope, system_actor
 from partygrid.domain.contact import normalize_phone
 from partygrid.domain.grids import StaffRole, parse_boundary
 from partygrid.domain.identity import birth_date_of, normalize_id_number
 from partygrid.domain.members import MobileDirection
 from partygrid.domain.organizations import OrgKind
+from partygrid.repo.personal_data import ID_NUMBER
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.demo import (
     DEMO_GRIDS,
     DEMO_MEMBERS,
     DEMO_ORGANIZATIONS,
+    ROOT_CODE,
     STREET_CODE,
     DemoSummary,
     load_demo,
@@ -31,12 +34,44 @@ from partygrid.services.demo import (
 from partygrid.services.demo.people import MEMBER_PLAN, STORIES, build_members, check_digit
 from partygrid.services.member_moves import member_transfers
 from partygrid.services.organizations import NewOrganization, create_organization
+from tests.sealed import KEYRING
 
 STAFF = sum(len(grid.staff) for grid in DEMO_GRIDS)
 LEADERLESS = [grid.code for grid in DEMO_GRIDS if not grid.has_leader]
 
 
 UowFactory = Callable[[], UnitOfWork]
+
+
+class _DemoDistrictAdmin(httpx.Auth):
+    """Logs in, at the first request, as a district admin scoped to the demo root (which
+    exists only once a test has loaded the demo)."""
+
+    def __init__(self, connection: AsyncConnection, login_as: Any) -> None:
+        self.connection, self.login_as = connection, login_as
+        self.headers: dict[str, str] | None = None
+
+    async def async_auth_flow(self, request: httpx.Request) -> Any:
+        if self.headers is None:
+            root = await scalar(
+                self.connection, "SELECT id FROM organizations WHERE code = :c", c=ROOT_CODE
+            )
+            self.headers = await self.login_as("district_admin", orgs=[root])
+        request.headers.update(self.headers)
+        yield request
+
+
+@pytest.fixture
+async def client(app: Any, connection: AsyncConnection, login_as: Any) -> Any:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    auth = _DemoDistrictAdmin(connection, login_as)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test", auth=auth) as ac:
+        yield ac
+
+
+def demo_actor(ids: dict[str, int]) -> Any:
+    """The console acting within the demo root (a root's path is its id)."""
+    return system_actor(Scope(org_paths=(str(ids[ROOT_CODE]),)))
 
 
 @pytest.fixture
@@ -199,14 +234,16 @@ async def test_the_members_stories_are_told(
     await load(uow_factory)
     ids = await ids_by_code(connection)
     rows = await connection.execute(
-        text("SELECT id_number, id, organization_id, status FROM party_members")
+        text("SELECT id_number_enc, id, organization_id, status FROM party_members")
     )
-    members = {row.id_number: row for row in rows}
+    members = {KEYRING.decrypt(row.id_number_enc, ID_NUMBER): row for row in rows}
     for spec in DEMO_MEMBERS:
         row = members[spec.id_number]
         assert row.organization_id == ids[spec.path[-1]]
         assert row.status == ("active" if spec.stays else "left")
-        history = await member_transfers(uow_factory(), member_id=row.id, after_id=None, limit=10)
+        history = await member_transfers(
+            uow_factory(), actor=demo_actor(ids), member_id=row.id, after_id=None, limit=10
+        )
         expected = [ids[t.to] for t in spec.story.transfers] + ([None] if not spec.stays else [])
         assert [t.to_organization_id for t in history] == expected
     assert sum(1 for m in DEMO_MEMBERS if len(m.story.transfers) > 0) == 2
@@ -261,12 +298,14 @@ async def test_a_load_is_completed_around_organizations_made_by_hand(
 ) -> None:
     root = await create_organization(
         uow,
+        actor=system_actor(Scope()),
         new=NewOrganization(
             kind=OrgKind.district_committee, name="黄岛区委组织部", code="DEMO-DISTRICT"
         ),
     )
     await create_organization(
         uow,
+        actor=system_actor(Scope(org_paths=(root.path,))),
         new=NewOrganization(
             kind=OrgKind.street_working_committee,
             name="金沙滩街道党工委",

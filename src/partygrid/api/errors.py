@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from partygrid.api.audit_failures import audit_refusal
 from partygrid.api.etag import etag_for
 from partygrid.domain.errors import DomainError, Unauthenticated
 from partygrid.repo.database import DatabaseUnavailable
@@ -74,6 +75,7 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
         for e in exc.errors()
     ]
     fields = ", ".join(sorted({e["field"] for e in errors}))
+    await audit_refusal(request, 422, "validation-error", f"invalid request: {fields}")
     return problem_response(
         request,
         422,
@@ -91,6 +93,7 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     headers = {"ETag": etag_for(version)} if isinstance(version, int) else None
     if isinstance(exc, Unauthenticated):
         headers = {"WWW-Authenticate": "Bearer"}
+    await audit_refusal(request, exc.status, exc.code, exc.detail)
     return problem_response(
         request, exc.status, exc.code, exc.detail, title=exc.title, headers=headers, **extra
     )
@@ -115,6 +118,7 @@ async def _database_down(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
+    await audit_refusal(request, 500, "internal-error", None)
     return problem_response(
         request, 500, "internal-error", "an unexpected error occurred; it has been logged"
     )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from partygrid.api.security import public
 from partygrid.repo.migrations import current_revision
 
-router = APIRouter(tags=["health"])
+# Orchestrators and load balancers probe without credentials.
+router = APIRouter(tags=["health"], dependencies=[Depends(public("probe"))])
 
 
 @router.get("/healthz")

@@ -1,6 +1,6 @@
 """Authentication (bearer JWT for people, HMAC signatures for partner systems) and the
-permission every route declares. A route without ``require(...)`` or ``public(...)`` fails
-the test that enumerates the routes."""
+permission every route declares. A route without ``require(...)``, ``authenticated()`` or
+``public(...)`` fails the test that enumerates the routes."""
 
 from __future__ import annotations
 
@@ -32,7 +32,10 @@ NONCE_FORMAT = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl=TOKEN_URL, auto_error=False, scheme_name="OAuth2Password",
-    description="People: log in with username and password (and `totp` for admins).",
+    description=(
+        "People: log in with username and password. Accounts with a second factor add the "
+        "TOTP code as `totp` (in this dialog: as client_secret)."
+    ),
 )  # fmt: skip
 partner_scheme = APIKeyHeader(
     name=KEY_HEADER, auto_error=False, scheme_name="PartnerHMAC",
@@ -44,9 +47,10 @@ partner_scheme = APIKeyHeader(
 )  # fmt: skip
 
 
-async def _user(request: Request, token: str) -> Principal:
+async def _user(request: Request, token: str, *, allow_pending: bool = False) -> Principal:
     settings: Settings = request.app.state.settings
-    claims = decode_access_token(settings, token)
+    claims = decode_access_token(settings, token, allow_pending=allow_pending)
+    request.state.pending_steps = claims.pending
     async with request.app.state.sessionmaker() as session:
         principal = await SqlPrincipalRepository(session).user_principal(
             claims.user_id, claims.session_id
@@ -105,6 +109,20 @@ async def authenticate(
     raise Unauthenticated("log in (bearer token) or sign the request (partner key)")
 
 
+async def authenticate_allowing_pending(
+    request: Request,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    key_id: Annotated[str | None, Depends(partner_scheme)],
+) -> Principal:
+    """Like ``authenticate``, but also accepts a limited token (a login that still owes a
+    password change or TOTP enrollment): only for the routes that finish a login."""
+    if token:
+        return await _user(request, token, allow_pending=True)
+    if key_id:
+        return await _partner(request, key_id)
+    raise Unauthenticated("log in (bearer token) or sign the request (partner key)")
+
+
 def actor_for(request: Request, principal: Principal) -> Actor:
     return Actor(
         principal=principal,
@@ -123,14 +141,32 @@ def require(permission: Permission) -> PermissionDependency:
     async def dependency(
         request: Request, principal: Annotated[Principal, Depends(authenticate)]
     ) -> Actor:
+        actor = actor_for(request, principal)
+        # Set before the check, so a refusal (403 included) is audited with its principal.
+        request.state.actor = actor
         if not principal.can(permission):
             raise Forbidden(f"the role {principal.role or 'none'} lacks {permission.value}")
-        actor = actor_for(request, principal)
-        request.state.actor = actor  # for auditing a refusal after the transaction is gone
         return actor
 
     dependency.permission = permission  # type: ignore[attr-defined]
     dependency.__name__ = f"require_{permission.name}"
+    return dependency
+
+
+def authenticated(*, allow_pending: bool = False) -> PermissionDependency:
+    """Dependency for routes any authenticated principal may call about itself (who am
+    I, log out, change my password), whatever its role; returns the actor."""
+    authenticator = authenticate_allowing_pending if allow_pending else authenticate
+
+    # A default, not an Annotated alias: the annotation is a string under
+    # ``from __future__ import annotations`` and could not see this local.
+    async def dependency(request: Request, principal: Principal = Depends(authenticator)) -> Actor:
+        actor = actor_for(request, principal)
+        request.state.actor = actor
+        return actor
+
+    dependency.authenticated = True  # type: ignore[attr-defined]
+    dependency.__name__ = "authenticated_pending_ok" if allow_pending else "authenticated"
     return dependency
 
 
@@ -153,4 +189,6 @@ def route_access(dependant_calls: list[object]) -> tuple[str, ...]:
             found.append(call.permission.value)
         if hasattr(call, "public"):
             found.append("public")
+        if getattr(call, "authenticated", False) is True:
+            found.append("authenticated")
     return tuple(found)

@@ -29,25 +29,28 @@ class Outcome(StrEnum):
 
 
 def masked(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A copy of the snapshot with personal data masked or redacted, recursively."""
+    """A copy of the snapshot with personal data masked or redacted, recursively (through
+    nested dicts and lists: a list of staff or ledger entries is masked like a dict)."""
     if snapshot is None:
         return None
-    out: dict[str, Any] = {}
-    for key, value in snapshot.items():
-        if value is None:
-            out[key] = None
-        elif key in _REDACTED:
-            out[key] = "[redacted]"
-        elif key in _MASKERS and isinstance(value, str):
-            try:
-                out[key] = _MASKERS[key](value)
-            except Exception:  # a malformed value is still never written in clear
-                out[key] = "[redacted]"
-        elif isinstance(value, dict):
-            out[key] = masked(value)
-        else:
-            out[key] = value
-    return out
+    return {key: _masked_value(key, value) for key, value in snapshot.items()}
+
+
+def _masked_value(key: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if key in _REDACTED:
+        return "[redacted]"
+    if isinstance(value, dict):
+        return masked(value)
+    if isinstance(value, list | tuple):
+        return [_masked_value(key, item) for item in value]
+    if key in _MASKERS and isinstance(value, str):
+        try:
+            return _MASKERS[key](value)
+        except Exception:  # a malformed value is still never written in clear
+            return "[redacted]"
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,5 +98,3 @@ def urgency(deadline: datetime, now: datetime, rule: DeadlineRule) -> str:
     if deadline - now <= timedelta(hours=rule.soon_due_hours):
         return Urgency.soon_due
     return Urgency.on_time
-
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -17,12 +19,17 @@ from partygrid.repo.tables import AuditEventRow
 # the commit that follows it.
 AUDIT_CHAIN_LOCK = 0x5047_4155_4449_54  # "PGAUDIT"
 
+# The request id of the last refusal (denied/failed event) a unit of work committed in
+# this context, so the error handler does not record the same refusal a second time.
+refusal_committed: ContextVar[str | None] = ContextVar("refusal_committed", default=None)
+
 
 class SqlAuditRepository:
     def __init__(self, session: AsyncSession, key: bytes) -> None:
         self.session = session
         self._key = key
         self._pending: list[dict[str, Any]] = []
+        self._refusal: str | None = None
 
     def record(
         self,
@@ -77,6 +84,8 @@ class SqlAuditRepository:
         rows = []
         now = datetime.now(UTC)
         for fields in self._pending:
+            if fields["outcome"] != Outcome.success.value and fields["request_id"]:
+                self._refusal = fields["request_id"]
             last_id += 1
             event = AuditEvent(id=last_id, at=now, **fields)
             digest = chain_hash(self._key, prev_hash, event)
@@ -86,17 +95,39 @@ class SqlAuditRepository:
         await self.session.execute(insert(AuditEventRow), rows)
         self._pending.clear()
 
+    def committed(self) -> None:
+        """Called by the unit of work once the events it wrote are committed."""
+        if self._refusal is not None:
+            refusal_committed.set(self._refusal)
+            self._refusal = None
+
 
 def _jsonable(value: Any) -> Any:
-    """Dates and enums as the strings JSON (and the chain) will see when read back."""
+    """Exactly what JSONB will give back, since the chain hashes this value now and
+    ``partygrid audit verify`` hashes what it reads later: dates and enums as strings,
+    and floats that PostgreSQL's numeric would print differently made unambiguous."""
     if isinstance(value, Enum):
-        return value.value
+        return _jsonable(value.value)
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
+    if isinstance(value, float):
+        return _json_float(value)
+    if isinstance(value, str | int | bool) or value is None:
         return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "[binary]"  # ciphertext or a digest: nothing an auditor can read
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def _json_float(value: float) -> float | int | str:
+    # NaN and infinities are not JSON (PostgreSQL refuses them); 1e16 and above comes back
+    # from numeric as an integer ("10000000000000000", not "1e+16"); numeric has no -0.0.
+    if not math.isfinite(value):
+        return str(value)
+    if value.is_integer() and abs(value) >= 1e16:
+        return int(value)
+    return value + 0.0  # -0.0 becomes 0.0

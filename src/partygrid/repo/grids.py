@@ -9,6 +9,8 @@ from sqlalchemy import Select, Text, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from partygrid.crypto import Keyring
+from partygrid.domain.access import Scope
 from partygrid.domain.grids import (
     Boundary,
     Grid,
@@ -20,6 +22,8 @@ from partygrid.domain.grids import (
 )
 from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.organizations import in_subtree
+from partygrid.repo.personal_data import STAFF_PHONE, seal, unseal
+from partygrid.repo.scoping import grid_id_visible, grid_visible, member_visible
 from partygrid.repo.tables import (
     GridRow,
     GridStaffAssignmentRow,
@@ -53,7 +57,7 @@ def _to_domain(row: GridRow) -> Grid:
     )
 
 
-def _assignment(row: GridStaffAssignmentRow) -> StaffAssignment:
+def _assignment(row: GridStaffAssignmentRow, keyring: Keyring) -> StaffAssignment:
     return StaffAssignment(
         id=row.id,
         grid_id=row.grid_id,
@@ -61,7 +65,7 @@ def _assignment(row: GridStaffAssignmentRow) -> StaffAssignment:
         person_name=row.person_name,
         started_on=row.started_on,
         member_id=row.member_id,
-        phone=row.phone,
+        phone=unseal(keyring, row.phone_enc, STAFF_PHONE),
         department=row.department,
         affiliation=row.affiliation,
         duties=row.duties,
@@ -103,8 +107,9 @@ def locate_statement(lon: float, lat: float) -> Select[tuple[GridRow]]:
 
 
 class SqlGridRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
         self.session = session
+        self.keyring = keyring
 
     async def _flush(self) -> None:
         try:
@@ -128,8 +133,9 @@ class SqlGridRepository:
         await self.session.refresh(row)
         return _to_domain(row)
 
-    async def get(self, grid_id: int, *, for_update: bool = False) -> Grid | None:
-        stmt = select(G).where(G.id == grid_id)
+    async def get(self, grid_id: int, *, scope: Scope, for_update: bool = False) -> Grid | None:
+        """The grid if it exists and the scope sees it."""
+        stmt = select(G).where(G.id == grid_id, grid_visible(scope))
         if for_update:
             stmt = stmt.with_for_update()
         row = (await self.session.execute(stmt)).scalar_one_or_none()
@@ -155,6 +161,7 @@ class SqlGridRepository:
     async def list_filtered(
         self,
         *,
+        scope: Scope,
         under_path: str | None,
         community_id: int | None,
         kind: GridKind | None,
@@ -163,7 +170,7 @@ class SqlGridRepository:
         after_id: int | None,
         limit: int,
     ) -> list[Grid]:
-        stmt = select(G).order_by(G.id).limit(limit)
+        stmt = select(G).where(grid_visible(scope)).order_by(G.id).limit(limit)
         if under_path is not None:
             communities = select(OrganizationRow.id).where(in_subtree(under_path))
             stmt = stmt.where(G.community_id.in_(communities))
@@ -179,8 +186,10 @@ class SqlGridRepository:
             stmt = stmt.where(G.id > after_id)
         return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
 
-    async def containing_point(self, lon: float, lat: float) -> Grid | None:
-        row = (await self.session.execute(locate_statement(lon, lat).limit(1))).scalar()
+    async def containing_point(self, lon: float, lat: float, *, scope: Scope) -> Grid | None:
+        """The visible active grid containing the point (lowest id on a shared edge)."""
+        stmt = locate_statement(lon, lat).where(grid_visible(scope)).limit(1)
+        row = (await self.session.execute(stmt)).scalar()
         return _to_domain(row) if row else None
 
     async def lock_boundaries(self) -> None:
@@ -211,8 +220,11 @@ class SqlGridRepository:
         stmt = select(func.count()).where(M.grid_id == grid_id, M.status == "active")
         return (await self.session.execute(stmt)).scalar_one()
 
-    async def member_status(self, member_id: int) -> str | None:
-        stmt = select(PartyMemberRow.status).where(PartyMemberRow.id == member_id)
+    async def member_status(self, member_id: int, *, scope: Scope) -> str | None:
+        """The status of a party member the scope sees (None: no such member for it)."""
+        stmt = select(PartyMemberRow.status).where(
+            PartyMemberRow.id == member_id, member_visible(scope)
+        )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     # --- staff -----------------------------------------------------------------------
@@ -223,7 +235,7 @@ class SqlGridRepository:
             role=assignment.role.value,
             person_name=assignment.person_name,
             member_id=assignment.member_id,
-            phone=assignment.phone,
+            phone_enc=seal(self.keyring, assignment.phone, STAFF_PHONE),
             department=assignment.department,
             affiliation=assignment.affiliation,
             duties=assignment.duties,
@@ -232,16 +244,18 @@ class SqlGridRepository:
         self.session.add(row)
         await self._flush()
         await self.session.refresh(row)
-        return _assignment(row)
+        return _assignment(row, self.keyring)
 
     async def get_assignment(
-        self, grid_id: int, assignment_id: int, *, for_update: bool = False
+        self, grid_id: int, assignment_id: int, *, scope: Scope, for_update: bool = False
     ) -> StaffAssignment | None:
-        stmt = select(S).where(S.id == assignment_id, S.grid_id == grid_id)
+        stmt = select(S).where(
+            S.id == assignment_id, S.grid_id == grid_id, grid_id_visible(S.grid_id, scope)
+        )
         if for_update:
             stmt = stmt.with_for_update()
         row = (await self.session.execute(stmt)).scalar_one_or_none()
-        return _assignment(row) if row else None
+        return _assignment(row, self.keyring) if row else None
 
     async def end_assignment(
         self, assignment_id: int, *, ended_on: date, reason: str | None
@@ -259,24 +273,29 @@ class SqlGridRepository:
             row = (await self.session.execute(stmt)).scalar_one()
         except IntegrityError as exc:
             raise translate_integrity_error(exc) from None
-        return _assignment(row)
+        return _assignment(row, self.keyring)
 
     async def assignments(
-        self, grid_id: int, *, include_ended: bool, after_id: int | None, limit: int
+        self, grid_id: int, *, scope: Scope, include_ended: bool, after_id: int | None, limit: int
     ) -> list[StaffAssignment]:
-        stmt = select(S).where(S.grid_id == grid_id).order_by(S.id).limit(limit)
+        stmt = (
+            select(S)
+            .where(S.grid_id == grid_id, grid_id_visible(S.grid_id, scope))
+            .order_by(S.id)
+            .limit(limit)
+        )
         if not include_ended:
             stmt = stmt.where(S.ended_on.is_(None))
         if after_id is not None:
             stmt = stmt.where(S.id > after_id)
-        return [_assignment(r) for r in (await self.session.execute(stmt)).scalars()]
+        return [_assignment(r, self.keyring) for r in (await self.session.execute(stmt)).scalars()]
 
     async def current_leader(self, grid_id: int) -> StaffAssignment | None:
         stmt = select(S).where(
             S.grid_id == grid_id, S.role == StaffRole.grid_leader.value, S.ended_on.is_(None)
         )
         row = (await self.session.execute(stmt)).scalar_one_or_none()
-        return _assignment(row) if row else None
+        return _assignment(row, self.keyring) if row else None
 
     async def count_current_staff(self, grid_id: int) -> int:
         stmt = select(func.count()).where(S.grid_id == grid_id, S.ended_on.is_(None))

@@ -9,6 +9,8 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from partygrid.crypto import Keyring
+from partygrid.domain.access import Scope
 from partygrid.domain.identity import Gender
 from partygrid.domain.members import (
     MemberCategory,
@@ -20,6 +22,16 @@ from partygrid.domain.members import (
 )
 from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.organizations import in_subtree
+from partygrid.repo.personal_data import (
+    ID_NUMBER,
+    LEDGER_PHONE,
+    MEMBER_ADDRESS,
+    MEMBER_PHONE,
+    id_number_index,
+    seal,
+    unseal,
+)
+from partygrid.repo.scoping import member_id_visible, member_visible
 from partygrid.repo.tables import (
     MemberTransferRow,
     MobileLedgerRow,
@@ -40,19 +52,19 @@ _UPDATABLE = frozenset(
 )  # fmt: skip
 
 
-def _to_domain(row: PartyMemberRow) -> PartyMember:
+def _to_domain(row: PartyMemberRow, keyring: Keyring) -> PartyMember:
     return PartyMember(
         id=row.id,
         name=row.name,
-        id_number=row.id_number,
+        id_number=keyring.decrypt(row.id_number_enc, ID_NUMBER),
         birth_date=row.birth_date,
         gender=Gender(row.gender) if row.gender else None,
         category=MemberCategory(row.category),
         organization_id=row.organization_id,
         status=MemberStatus(row.status),
         grid_id=row.grid_id,
-        phone=row.phone,
-        address=row.address,
+        phone=unseal(keyring, row.phone_enc, MEMBER_PHONE),
+        address=unseal(keyring, row.address_enc, MEMBER_ADDRESS),
         joined_party_on=row.joined_party_on,
         work_unit=row.work_unit,
         post=row.post,
@@ -75,7 +87,7 @@ def _transfer(row: MemberTransferRow) -> Transfer:
     )
 
 
-def _ledger(row: MobileLedgerRow) -> MobileLedgerEntry:
+def _ledger(row: MobileLedgerRow, keyring: Keyring) -> MobileLedgerEntry:
     return MobileLedgerEntry(
         id=row.id,
         member_id=row.member_id,
@@ -86,12 +98,22 @@ def _ledger(row: MobileLedgerRow) -> MobileLedgerEntry:
         destination_organization_id=row.destination_organization_id,
         destination_place=row.destination_place,
         occupation=row.occupation,
-        contact_phone=row.contact_phone,
+        contact_phone=unseal(keyring, row.contact_phone_enc, LEDGER_PHONE),
         expected_return_on=row.expected_return_on,
         certificate_no=row.certificate_no,
         ended_on=row.ended_on,
         recorded_at=row.recorded_at,
     )
+
+
+def _sealed_values(keyring: Keyring, values: dict[str, Any]) -> dict[str, Any]:
+    """Domain field names of ``update_fields`` to the stored (sealed) columns."""
+    out = dict(values)
+    if "phone" in out:
+        out["phone_enc"] = seal(keyring, out.pop("phone"), MEMBER_PHONE)
+    if "address" in out:
+        out["address_enc"] = seal(keyring, out.pop("address"), MEMBER_ADDRESS)
+    return out
 
 
 def name_prefix_pattern(prefix: str) -> str:
@@ -105,8 +127,9 @@ def name_prefix_pattern(prefix: str) -> str:
 
 
 class SqlMemberRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
         self.session = session
+        self.keyring = keyring
 
     async def _flush(self) -> None:
         try:
@@ -118,10 +141,11 @@ class SqlMemberRepository:
         row = M(
             name=member.name,
             gender=member.gender.value if member.gender else None,
-            id_number=member.id_number,
+            id_number_enc=self.keyring.encrypt(member.id_number, ID_NUMBER),
+            id_number_hmac=id_number_index(self.keyring, member.id_number),
             birth_date=member.birth_date,
-            phone=member.phone,
-            address=member.address,
+            phone_enc=seal(self.keyring, member.phone, MEMBER_PHONE),
+            address_enc=seal(self.keyring, member.address, MEMBER_ADDRESS),
             category=member.category.value,
             organization_id=member.organization_id,
             grid_id=member.grid_id,
@@ -132,17 +156,21 @@ class SqlMemberRepository:
         self.session.add(row)
         await self._flush()
         await self.session.refresh(row)
-        return _to_domain(row)
+        return _to_domain(row, self.keyring)
 
-    async def get(self, member_id: int, *, for_update: bool = False) -> PartyMember | None:
-        stmt = select(M).where(M.id == member_id)
+    async def get(
+        self, member_id: int, *, scope: Scope, for_update: bool = False
+    ) -> PartyMember | None:
+        """The member if they exist and the scope sees them."""
+        stmt = select(M).where(M.id == member_id, member_visible(scope))
         if for_update:
             stmt = stmt.with_for_update()
         row = (await self.session.execute(stmt)).scalar_one_or_none()
-        return _to_domain(row) if row else None
+        return _to_domain(row, self.keyring) if row else None
 
     async def exists_id_number(self, id_number: str) -> bool:
-        stmt = select(exists().where(M.id_number == id_number))
+        index = id_number_index(self.keyring, id_number)
+        stmt = select(exists().where(M.id_number_hmac == index))
         return bool((await self.session.execute(stmt)).scalar_one())
 
     async def update_fields(self, member_id: int, **values: Any) -> PartyMember:
@@ -150,6 +178,7 @@ class SqlMemberRepository:
         unknown = set(values) - _UPDATABLE
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
+        values = _sealed_values(self.keyring, values)
         stmt = (
             update(M)
             .where(M.id == member_id)
@@ -160,11 +189,12 @@ class SqlMemberRepository:
             row = (await self.session.execute(stmt)).scalar_one()
         except IntegrityError as exc:
             raise translate_integrity_error(exc) from None
-        return _to_domain(row)
+        return _to_domain(row, self.keyring)
 
     async def list_members(
         self,
         *,
+        scope: Scope,
         root_path: str | None,
         category: MemberCategory | None,
         grid_id: int | None,
@@ -173,8 +203,9 @@ class SqlMemberRepository:
         after_id: int | None,
         limit: int,
     ) -> list[PartyMember]:
-        """One keyset page ordered by id; ``limit`` is bounded by the caller."""
-        stmt = select(M).order_by(M.id).limit(limit)
+        """One keyset page of visible members ordered by id; ``limit`` is bounded by the
+        caller."""
+        stmt = select(M).where(member_visible(scope)).order_by(M.id).limit(limit)
         if root_path is not None:
             stmt = stmt.join(OrganizationRow, OrganizationRow.id == M.organization_id).where(
                 in_subtree(root_path)
@@ -189,7 +220,7 @@ class SqlMemberRepository:
             stmt = stmt.where(M.status == status.value)
         if after_id is not None:
             stmt = stmt.where(M.id > after_id)
-        return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
+        return [_to_domain(r, self.keyring) for r in (await self.session.execute(stmt)).scalars()]
 
     # --- transfers of organisational relationship (append-only) ---
 
@@ -211,19 +242,28 @@ class SqlMemberRepository:
         return (await self.session.execute(stmt)).scalar_one()
 
     async def transfers(
-        self, member_id: int, *, after_id: int | None, limit: int
+        self, member_id: int, *, scope: Scope, after_id: int | None, limit: int
     ) -> list[Transfer]:
-        stmt = select(T).where(T.member_id == member_id).order_by(T.id).limit(limit)
+        stmt = (
+            select(T)
+            .where(T.member_id == member_id, member_id_visible(T.member_id, scope))
+            .order_by(T.id)
+            .limit(limit)
+        )
         if after_id is not None:
             stmt = stmt.where(T.id > after_id)
         return [_transfer(r) for r in (await self.session.execute(stmt)).scalars()]
 
     # --- mobile ledger (one current entry; ended entries are history) ---
 
-    async def current_ledger_entry(self, member_id: int) -> MobileLedgerEntry | None:
-        stmt = select(L).where(L.member_id == member_id, L.ended_on.is_(None))
+    async def current_ledger_entry(
+        self, member_id: int, *, scope: Scope
+    ) -> MobileLedgerEntry | None:
+        stmt = select(L).where(
+            L.member_id == member_id, L.ended_on.is_(None), member_id_visible(L.member_id, scope)
+        )
         row = (await self.session.execute(stmt)).scalar_one_or_none()
-        return _ledger(row) if row else None
+        return _ledger(row, self.keyring) if row else None
 
     async def add_ledger_entry(self, member_id: int, entry: MobileLedgerEntry) -> MobileLedgerEntry:
         row = L(
@@ -235,22 +275,27 @@ class SqlMemberRepository:
             destination_organization_id=entry.destination_organization_id,
             destination_place=entry.destination_place,
             occupation=entry.occupation,
-            contact_phone=entry.contact_phone,
+            contact_phone_enc=seal(self.keyring, entry.contact_phone, LEDGER_PHONE),
             expected_return_on=entry.expected_return_on,
             certificate_no=entry.certificate_no,
         )
         self.session.add(row)
         await self._flush()
         await self.session.refresh(row)
-        return _ledger(row)
+        return _ledger(row, self.keyring)
 
     async def end_ledger_entry(self, entry_id: int, ended_on: date) -> None:
         await self.session.execute(update(L).where(L.id == entry_id).values(ended_on=ended_on))
 
     async def ledger_history(
-        self, member_id: int, *, after_id: int | None, limit: int
+        self, member_id: int, *, scope: Scope, after_id: int | None, limit: int
     ) -> list[MobileLedgerEntry]:
-        stmt = select(L).where(L.member_id == member_id).order_by(L.id).limit(limit)
+        stmt = (
+            select(L)
+            .where(L.member_id == member_id, member_id_visible(L.member_id, scope))
+            .order_by(L.id)
+            .limit(limit)
+        )
         if after_id is not None:
             stmt = stmt.where(L.id > after_id)
-        return [_ledger(r) for r in (await self.session.execute(stmt)).scalars()]
+        return [_ledger(r, self.keyring) for r in (await self.session.execute(stmt)).scalars()]

@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partygrid.config import Settings
+from partygrid.crypto import Keyring
 
 
 def alembic_config(settings: Settings, url: str) -> Config:
@@ -18,6 +19,8 @@ def alembic_config(settings: Settings, url: str) -> Config:
     # env.py reads the URL from here, so the CLI, the app and the tests agree.
     cfg.attributes["database_url"] = url
     cfg.attributes["app_db_role"] = settings.app_db_role
+    # Migrations that seal or open personal data (0003) use the service's own keys.
+    cfg.attributes["keyring"] = Keyring.from_settings(settings)
     return cfg
 
 

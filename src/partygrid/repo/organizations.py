@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from partygrid.domain.access import Scope
 from partygrid.domain.organizations import Organization, OrgKind, OrgStatus
+from partygrid.repo.scoping import org_id_visible, org_visible
 from partygrid.repo.tables import OrganizationHistoryRow, OrganizationRow, PartyMemberRow
 
 Org = OrganizationRow
@@ -39,22 +41,35 @@ class SqlOrganizationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, org_id: int, *, for_update: bool = False) -> Organization | None:
-        stmt = select(Org).where(Org.id == org_id)
+    async def get(
+        self, org_id: int, *, scope: Scope, for_update: bool = False
+    ) -> Organization | None:
+        """The organization if it exists and the scope sees it."""
+        stmt = select(Org).where(Org.id == org_id, org_visible(scope))
         if for_update:
             stmt = stmt.with_for_update()
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         return _to_domain(row) if row else None
 
-    async def get_by_code(self, code: str) -> Organization | None:
-        """The organization carrying this code, whatever its status (uq_organizations_code)."""
-        row = (await self.session.execute(select(Org).where(Org.code == code))).scalar_one_or_none()
+    async def get_by_code(self, code: str, *, scope: Scope) -> Organization | None:
+        """The organization carrying this code, whatever its status (uq_organizations_code),
+        if the scope sees it."""
+        stmt = select(Org).where(Org.code == code, org_visible(scope))
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
         return _to_domain(row) if row else None
 
-    async def get_many(self, ids: list[int]) -> dict[int, Organization]:
+    async def root_by_code(self, code: str) -> Organization | None:
+        """A root (no parent) carrying this code. Roots lie outside every scope until one is
+        granted, so only the bootstrap at the console (system actor) may look them up."""
+        stmt = select(Org).where(Org.code == code, Org.parent_id.is_(None))
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        return _to_domain(row) if row else None
+
+    async def get_many(self, ids: list[int], *, scope: Scope) -> dict[int, Organization]:
         if not ids:
             return {}
-        rows = (await self.session.execute(select(Org).where(Org.id.in_(ids)))).scalars()
+        stmt = select(Org).where(Org.id.in_(ids), org_visible(scope))
+        rows = (await self.session.execute(stmt)).scalars()
         return {row.id: _to_domain(row) for row in rows}
 
     async def add(self, org: Organization, parent_path: str | None) -> Organization:
@@ -124,10 +139,15 @@ class SqlOrganizationRepository:
         )
 
     async def history(
-        self, org_id: int, *, after_id: int | None, limit: int
+        self, org_id: int, *, scope: Scope, after_id: int | None, limit: int
     ) -> list[dict[str, Any]]:
         H = OrganizationHistoryRow
-        stmt = select(H).where(H.organization_id == org_id).order_by(H.id).limit(limit)
+        stmt = (
+            select(H)
+            .where(H.organization_id == org_id, org_id_visible(H.organization_id, scope))
+            .order_by(H.id)
+            .limit(limit)
+        )
         if after_id is not None:
             stmt = stmt.where(H.id > after_id)
         rows = (await self.session.execute(stmt)).scalars()
@@ -147,13 +167,15 @@ class SqlOrganizationRepository:
         self,
         root_path: str | None,
         *,
+        scope: Scope,
         kind: OrgKind | None,
         include_dissolved: bool,
         max_depth: int | None,
         after_id: int | None,
         limit: int,
     ) -> list[Organization]:
-        stmt = select(Org).order_by(Org.id).limit(limit)
+        """Visible organizations, in the subtree at ``root_path`` when given."""
+        stmt = select(Org).where(org_visible(scope)).order_by(Org.id).limit(limit)
         if root_path is not None:
             stmt = stmt.where(in_subtree(root_path))
         if kind is not None:
@@ -167,14 +189,33 @@ class SqlOrganizationRepository:
             stmt = stmt.where(Org.id > after_id)
         return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
 
-    async def ancestors(self, org: Organization) -> list[Organization]:
-        """Root first, excluding the organization itself (one indexed query)."""
+    async def ancestors(self, org: Organization, *, scope: Scope) -> list[Organization]:
+        """The visible ancestors, root first, excluding the organization itself (one
+        indexed query): a caller's breadcrumb starts at the top of its own scope."""
+        stmt = (
+            select(Org)
+            .where(
+                Org.path.op("@>")(func.text2ltree(org.path)), Org.id != org.id, org_visible(scope)
+            )
+            .order_by(func.nlevel(Org.path))
+        )
+        return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def lineage(self, org: Organization) -> list[Organization]:
+        """Every ancestor, root first, whatever the caller's scope: for evaluating rules
+        (which community is this in?) inside a use case, never for a response."""
         stmt = (
             select(Org)
             .where(Org.path.op("@>")(func.text2ltree(org.path)), Org.id != org.id)
             .order_by(func.nlevel(Org.path))
         )
         return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def get_for_rule(self, org_id: int) -> Organization | None:
+        """The organization whatever the caller's scope: only for evaluating a rule inside
+        a use case (is this group in that community?), never for a response."""
+        row = (await self.session.execute(select(Org).where(Org.id == org_id))).scalar_one_or_none()
+        return _to_domain(row) if row else None
 
     async def count_active_children(self, org_id: int) -> int:
         stmt = select(func.count()).where(Org.parent_id == org_id, Org.status == "active")

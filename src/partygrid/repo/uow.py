@@ -8,30 +8,35 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partygrid.crypto import Keyring
+from partygrid.repo.api_clients import SqlApiClientRepository
 from partygrid.repo.audit import SqlAuditRepository
 from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.grids import SqlGridRepository
+from partygrid.repo.key_rotation import SqlKeyRotationRepository
 from partygrid.repo.members import SqlMemberRepository
 from partygrid.repo.organizations import SqlOrganizationRepository
 from partygrid.repo.reports import SqlReportRepository
+from partygrid.repo.users import SqlScopeRepository, SqlUserRepository
 
 
 class UnitOfWork:
     """Holds the session and the repositories that share its transaction."""
 
-    def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], keyring: Keyring
-    ) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], keyring: Keyring) -> None:
         self._session_factory = session_factory
         self.keyring = keyring
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.organizations = SqlOrganizationRepository(self.session)
-        self.grids = SqlGridRepository(self.session)
-        self.members = SqlMemberRepository(self.session)
+        self.grids = SqlGridRepository(self.session, self.keyring)
+        self.members = SqlMemberRepository(self.session, self.keyring)
+        self.key_rotation = SqlKeyRotationRepository(self.session)
         self.reports = SqlReportRepository(self.session)
         self.audit = SqlAuditRepository(self.session, self.keyring.audit_key)
+        self.users = SqlUserRepository(self.session)
+        self.scopes = SqlScopeRepository(self.session)
+        self.api_clients = SqlApiClientRepository(self.session)
         return self
 
     async def __aexit__(
@@ -57,5 +62,6 @@ class UnitOfWork:
         try:
             await self.audit.write_pending()
             await self.session.commit()
+            self.audit.committed()
         except IntegrityError as exc:
             raise translate_integrity_error(exc) from None

@@ -1,6 +1,8 @@
 """Use cases of party members: register, edit, list, leave (出党/去世).
 
-Transfers, central households and the mobile ledger are in ``member_moves``.
+Transfers, central households and the mobile ledger are in ``member_moves``. Each use
+case acts for an ``actor``: a member outside its scope is not found (404), and an
+organization or grid outside it does not exist (the same rule as a missing one).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from partygrid.domain.access import Actor, Scope
 from partygrid.domain.contact import normalize_phone
 from partygrid.domain.errors import Conflict, NotFound, RuleViolation
 from partygrid.domain.identity import (
@@ -34,6 +37,7 @@ from partygrid.domain.members import (
 from partygrid.domain.organizations import Organization
 from partygrid.domain.versioning import check_version
 from partygrid.repo.uow import UnitOfWork
+from partygrid.services import snapshots
 from partygrid.services.organizations import require_organization
 
 
@@ -73,27 +77,35 @@ def prepared_entry(entry: MobileLedgerEntry, phone_field: str) -> MobileLedgerEn
 
 
 async def require_member(
-    uow: UnitOfWork, member_id: int, *, for_update: bool = False
+    uow: UnitOfWork, member_id: int, *, actor: Actor, for_update: bool = False
 ) -> PartyMember:
-    member = await uow.members.get(member_id, for_update=for_update)
+    """The member, or 404 when they do not exist or lie outside the actor's scope."""
+    member = await uow.members.get(member_id, scope=actor.scope, for_update=for_update)
     if member is None:
         raise NotFound(f"party member {member_id} not found")
     return member
 
 
-async def existing_organization(uow: UnitOfWork, org_id: int) -> Organization:
-    """An organization a write refers to; a missing one breaks a rule rather than 404s."""
-    org = await uow.organizations.get(org_id)
+async def existing_organization(uow: UnitOfWork, org_id: int, *, actor: Actor) -> Organization:
+    """An organization a write refers to; a missing one, or one outside the actor's scope,
+    breaks a rule rather than 404s."""
+    org = await uow.organizations.get(org_id, scope=actor.scope)
     if org is None:
         raise RuleViolation(f"organization {org_id} does not exist", rule="organization-exists")
     return org
 
 
+async def check_grid_reference(uow: UnitOfWork, grid_id: int | None, *, actor: Actor) -> None:
+    """A grid a member is placed in must exist within the actor's scope."""
+    if grid_id is not None and await uow.grids.get(grid_id, scope=actor.scope) is None:
+        raise RuleViolation(f"grid {grid_id} does not exist", rule="grid-exists")
+
+
 async def record_entry(
-    uow: UnitOfWork, member_id: int, entry: MobileLedgerEntry
+    uow: UnitOfWork, member_id: int, entry: MobileLedgerEntry, scope: Scope
 ) -> MobileLedgerEntry:
     """Add the new current entry; the previous one ends the day the new one starts."""
-    current = await uow.members.current_ledger_entry(member_id)
+    current = await uow.members.current_ledger_entry(member_id, scope=scope)
     if current is not None:
         if entry.since < current.since:
             raise RuleViolation(
@@ -103,14 +115,14 @@ async def record_entry(
     return await uow.members.add_ledger_entry(member_id, entry)
 
 
-async def end_current_entry(uow: UnitOfWork, member_id: int, ended_on: date) -> None:
-    current = await uow.members.current_ledger_entry(member_id)
+async def end_current_entry(uow: UnitOfWork, member_id: int, ended_on: date, scope: Scope) -> None:
+    current = await uow.members.current_ledger_entry(member_id, scope=scope)
     if current is not None:
         check_ledger_end(current, ended_on)
         await uow.members.end_ledger_entry(current.id, ended_on)
 
 
-async def register_member(uow: UnitOfWork, *, new: NewMember) -> MemberRecord:
+async def register_member(uow: UnitOfWork, *, actor: Actor, new: NewMember) -> MemberRecord:
     """Register a member in an organization; mobile members come with a ledger entry."""
     async with uow:
         today = business_today()
@@ -124,7 +136,10 @@ async def register_member(uow: UnitOfWork, *, new: NewMember) -> MemberRecord:
         )
         birth_date = birth_date_of(id_number)
         check_joined_party(new.joined_party_on, birth_date, today)
-        check_member_organization(await existing_organization(uow, new.organization_id))
+        check_member_organization(
+            await existing_organization(uow, new.organization_id, actor=actor)
+        )
+        await check_grid_reference(uow, new.grid_id, actor=actor)
         # Friendly early answer; the unique index is the real guard against a race.
         if await uow.members.exists_id_number(id_number):
             raise Conflict(
@@ -141,19 +156,25 @@ async def register_member(uow: UnitOfWork, *, new: NewMember) -> MemberRecord:
             )
         )  # fmt: skip
         ledger = await uow.members.add_ledger_entry(member.id, entry) if entry else None
+        uow.audit.record(
+            actor, "member.register", "party_member", member.id,
+            after={**snapshots.member(member), "mobile_ledger": snapshots.ledger_entry(ledger)},
+        )  # fmt: skip
         await uow.commit()
         return MemberRecord(member, ledger)
 
 
-async def get_member(uow: UnitOfWork, *, member_id: int) -> MemberRecord:
+async def get_member(uow: UnitOfWork, *, actor: Actor, member_id: int) -> MemberRecord:
     async with uow:
-        member = await require_member(uow, member_id)
-        return MemberRecord(member, await uow.members.current_ledger_entry(member_id))
+        member = await require_member(uow, member_id, actor=actor)
+        ledger = await uow.members.current_ledger_entry(member_id, scope=actor.scope)
+        return MemberRecord(member, ledger)
 
 
 async def update_member(
     uow: UnitOfWork,
     *,
+    actor: Actor,
     member_id: int,
     changes: dict[str, Any],
     mobile_ledger: MobileLedgerEntry | None,
@@ -165,10 +186,11 @@ async def update_member(
     The organization changes only by a transfer, the ID number never.
     """
     async with uow:
-        member = await require_member(uow, member_id, for_update=True)
+        member = await require_member(uow, member_id, actor=actor, for_update=True)
         check_version(member.version, expected_version)
         check_active(member)
         today = business_today()
+        scope = actor.scope
         if "phone" in changes:
             changes["phone"] = clean_phone(changes["phone"], "body.phone")
         for key in ("name", "address"):
@@ -185,14 +207,25 @@ async def update_member(
             check_category_ledger(category, has_ledger=entry is not None)
         changed = {k: v for k, v in changes.items() if getattr(member, k) != v}
         if not changed and entry is None:
-            return MemberRecord(member, await uow.members.current_ledger_entry(member_id))
+            ledger = await uow.members.current_ledger_entry(member_id, scope=scope)
+            return MemberRecord(member, ledger)
+        if "grid_id" in changed:
+            await check_grid_reference(uow, changed["grid_id"], actor=actor)
+        previous = await uow.members.current_ledger_entry(member_id, scope=scope)
         if member.category is MemberCategory.mobile and category is not MemberCategory.mobile:
-            await end_current_entry(uow, member_id, today)
+            await end_current_entry(uow, member_id, today, scope)
         if entry is not None:
-            await record_entry(uow, member_id, entry)
+            await record_entry(uow, member_id, entry, scope)
         values = {k: v.value if k == "category" else v for k, v in changed.items()}
         updated = await uow.members.update_fields(member_id, **values)
-        ledger = await uow.members.current_ledger_entry(member_id)
+        ledger = await uow.members.current_ledger_entry(member_id, scope=scope)
+        before, after = snapshots.changes(
+            {**snapshots.member(member), "mobile_ledger": snapshots.ledger_entry(previous)},
+            {**snapshots.member(updated), "mobile_ledger": snapshots.ledger_entry(ledger)},
+        )
+        uow.audit.record(
+            actor, "member.update", "party_member", member_id, before=before, after=after
+        )
         await uow.commit()
         return MemberRecord(updated, ledger)
 
@@ -200,6 +233,7 @@ async def update_member(
 async def leave_member(
     uow: UnitOfWork,
     *,
+    actor: Actor,
     member_id: int,
     reason: LeaveReason,
     note: str | None,
@@ -209,7 +243,7 @@ async def leave_member(
     """Mark a member as left (出党, 去世...): never deleted; the transfer history gets a
     closing record from the last organization to none, with the reason."""
     async with uow:
-        member = await require_member(uow, member_id, for_update=True)
+        member = await require_member(uow, member_id, actor=actor, for_update=True)
         check_version(member.version, expected_version)
         check_active(member)
         today = business_today()
@@ -221,7 +255,7 @@ async def leave_member(
             raise RuleViolation(
                 "left_on is before the member's last transfer", rule="transfer-date-order"
             )
-        await end_current_entry(uow, member_id, left_on)
+        await end_current_entry(uow, member_id, left_on, actor.scope)
         updated = await uow.members.update_fields(
             member_id, status=MemberStatus.left.value, central_household_group_id=None
         )
@@ -232,6 +266,12 @@ async def leave_member(
                 reason=f"left ({reason.value})" + (f": {note}" if note else ""),
             )
         )  # fmt: skip
+        before, after = snapshots.changes(snapshots.member(member), snapshots.member(updated))
+        uow.audit.record(
+            actor, "member.leave", "party_member", member_id,
+            before=before, after={**after, "transfer": snapshots.transfer(transfer)},
+            reason=transfer.reason,
+        )  # fmt: skip
         await uow.commit()
         return MemberRecord(updated, None), transfer
 
@@ -239,6 +279,7 @@ async def leave_member(
 async def list_members(
     uow: UnitOfWork,
     *,
+    actor: Actor,
     under: int | None,
     category: MemberCategory | None,
     grid_id: int | None,
@@ -247,9 +288,14 @@ async def list_members(
     after_id: int | None,
     limit: int,
 ) -> list[PartyMember]:
+    """The members the actor sees, optionally those of one (visible) subtree."""
     async with uow:
-        root_path = (await require_organization(uow, under)).path if under is not None else None
+        root_path = (
+            (await require_organization(uow, under, actor=actor)).path
+            if under is not None
+            else None
+        )
         return await uow.members.list_members(
-            root_path=root_path, category=category, grid_id=grid_id, name_prefix=name_prefix,
-            status=status, after_id=after_id, limit=limit,
+            scope=actor.scope, root_path=root_path, category=category, grid_id=grid_id,
+            name_prefix=name_prefix, status=status, after_id=after_id, limit=limit,
         )  # fmt: skip

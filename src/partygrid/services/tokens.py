@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
 
 from partygrid.config import Settings
+from partygrid.domain.accounts import PendingStep, StepRequired
 from partygrid.domain.errors import Unauthenticated
 
 ISSUER = "partygrid"
@@ -21,10 +23,17 @@ ALGORITHM = "HS256"
 class AccessClaims:
     user_id: int
     session_id: int
+    # Steps the login still owes; a token with any opens only the /auth routes.
+    pending: tuple[PendingStep, ...] = ()
 
 
 def issue_access_token(
-    settings: Settings, *, user_id: int, session_id: int, role: str | None
+    settings: Settings,
+    *,
+    user_id: int,
+    session_id: int,
+    role: str | None,
+    pending: Sequence[PendingStep] = (),
 ) -> str:
     now = datetime.now(UTC)
     claims = {
@@ -37,10 +46,16 @@ def issue_access_token(
         "jti": uuid.uuid4().hex,
         "typ": "access",
     }
+    if pending:
+        claims["pnd"] = [step.value for step in pending]
     return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
 
 
-def decode_access_token(settings: Settings, token: str) -> AccessClaims:
+def decode_access_token(
+    settings: Settings, token: str, *, allow_pending: bool = False
+) -> AccessClaims:
+    """The claims of a valid token. A limited token (one with pending steps) is refused
+    unless ``allow_pending``: only the routes that finish a login accept it."""
     try:
         claims = jwt.decode(
             token, settings.secret_key.get_secret_value(), algorithms=[ALGORITHM],
@@ -52,7 +67,19 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
         raise Unauthenticated("the access token is not valid") from None
     if claims.get("typ") != "access" or not str(claims.get("sub", "")).isdigit():
         raise Unauthenticated("the access token is not valid")
-    return AccessClaims(user_id=int(claims["sub"]), session_id=int(claims.get("sid", 0)))
+    try:
+        pending = tuple(PendingStep(step) for step in claims.get("pnd") or ())
+    except (TypeError, ValueError):
+        raise Unauthenticated("the access token is not valid") from None
+    if pending and not allow_pending:
+        raise StepRequired(
+            f"this login must first finish: {', '.join(pending)} (see /api/v1/auth); "
+            "then refresh the token",
+            step=pending[0].value,
+        )
+    return AccessClaims(
+        user_id=int(claims["sub"]), session_id=int(claims.get("sid", 0)), pending=pending
+    )
 
 
 def new_refresh_token() -> tuple[str, bytes]:

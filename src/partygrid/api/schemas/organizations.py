@@ -14,7 +14,11 @@ from partygrid.domain.organizations import OrgKind, OrgStatus
 class OrganizationCreate(RequestModel):
     kind: OrgKind
     name: Name = Field(examples=["金沙滩社区党委"])
-    parent_id: int | None = Field(default=None, description="Omit for a root (district or street).")
+    parent_id: int | None = Field(
+        default=None,
+        description="An organization in your scope. Roots (no parent) are made only by "
+        "`partygrid create-admin --root-org-name`.",
+    )
     code: Code | None = None
     description: str | None = Field(default=None, max_length=2000)
 
@@ -28,7 +32,9 @@ class OrganizationUpdate(RequestModel):
 
 
 class OrganizationMove(RequestModel):
-    parent_id: int | None = Field(description="New parent; null makes it a root.")
+    parent_id: int | None = Field(
+        description="New parent, in your scope; null (a root) only from the console."
+    )
     note: Note | None = None
 
 

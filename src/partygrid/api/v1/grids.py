@@ -10,6 +10,7 @@ from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.permissions import AUTH_ERRORS, GridReader, GridWriter
 from partygrid.api.schemas.grids import (
     GridCreate,
     GridPage,
@@ -23,7 +24,7 @@ from partygrid.api.schemas.grids import (
 from partygrid.domain.grids import GridKind, GridStatus
 from partygrid.services import grids as svc
 
-router = APIRouter(prefix="/grids", tags=["grids"])
+router = APIRouter(prefix="/grids", tags=["grids"], responses=AUTH_ERRORS)
 
 WRITE_ERRORS = problem_responses(404, 409, 412, 422)
 
@@ -38,10 +39,13 @@ def _next_cursor(items: list, limit: int) -> str | None:  # type: ignore[type-ar
     response_model=GridRead,
     responses=problem_responses(409, 422),
 )
-async def create_grid(body: GridCreate, uow: Uow, response: Response) -> GridRead:
+async def create_grid(
+    body: GridCreate, uow: Uow, actor: GridWriter, response: Response
+) -> GridRead:
     """Create a grid in a community; its boundary may touch but not overlap another grid."""
     grid = await svc.create_grid(
         uow,
+        actor=actor,
         new=svc.NewGrid(
             name=body.name,
             kind=body.kind,
@@ -59,6 +63,7 @@ async def create_grid(body: GridCreate, uow: Uow, response: Response) -> GridRea
 @router.get("", response_model=GridPage, responses=problem_responses(404, 422))
 async def list_grids(
     uow: Uow,
+    actor: GridReader,
     limit: PageSize,
     cursor: Cursor = None,
     under: Annotated[
@@ -71,9 +76,11 @@ async def list_grids(
         GridStatus | None, Query(alias="status", description="Defaults to active grids only.")
     ] = GridStatus.active,
 ) -> GridPage:
-    """List grids by id, filtered by subtree, community, kind, serving branch or status."""
+    """List the grids in your scope by id, filtered by subtree, community, kind, serving
+    branch or status."""
     items = await svc.list_grids(
         uow,
+        actor=actor,
         under=under,
         community_id=community_id,
         kind=kind,
@@ -89,43 +96,51 @@ async def list_grids(
 @router.get("/locate", response_model=GridRead, responses=problem_responses(404, 422))
 async def locate_grid(
     uow: Uow,
+    actor: GridReader,
     response: Response,
     lon: Annotated[float, Query(ge=-180, le=180, description="WGS-84 longitude.")],
     lat: Annotated[float, Query(ge=-90, le=90, description="WGS-84 latitude.")],
 ) -> GridRead:
-    """The active grid containing a point (e.g. where a resident's request comes from)."""
-    grid = await svc.find_grid_at_point(uow, lon=lon, lat=lat)
+    """The active grid in your scope containing a point (e.g. where a request comes from)."""
+    grid = await svc.find_grid_at_point(uow, actor=actor, lon=lon, lat=lat)
     set_etag(response, grid.version)
     return GridRead.of(grid)
 
 
 @router.get("/{grid_id}", response_model=GridRead, responses=problem_responses(404))
-async def get_grid(grid_id: int, uow: Uow, response: Response) -> GridRead:
+async def get_grid(grid_id: int, uow: Uow, actor: GridReader, response: Response) -> GridRead:
     """One grid with its boundary, area and centroid."""
-    grid = await svc.get_grid(uow, grid_id=grid_id)
+    grid = await svc.get_grid(uow, actor=actor, grid_id=grid_id)
     set_etag(response, grid.version)
     return GridRead.of(grid)
 
 
 @router.patch("/{grid_id}", response_model=GridRead, responses=WRITE_ERRORS)
 async def update_grid(
-    grid_id: int, body: GridUpdate, uow: Uow, expected: ExpectedVersion, response: Response
+    grid_id: int,
+    body: GridUpdate,
+    uow: Uow,
+    actor: GridWriter,
+    expected: ExpectedVersion,
+    response: Response,
 ) -> GridRead:
     """Edit a grid's name, code, kind, serving branch or boundary."""
     changes = body.model_dump(exclude_unset=True)
     if body.boundary is not None:
         changes["boundary"] = body.boundary.model_dump()
-    grid = await svc.update_grid(uow, grid_id=grid_id, changes=changes, expected_version=expected)
+    grid = await svc.update_grid(
+        uow, actor=actor, grid_id=grid_id, changes=changes, expected_version=expected
+    )
     set_etag(response, grid.version)
     return GridRead.of(grid)
 
 
 @router.post("/{grid_id}/retire", response_model=GridRead, responses=WRITE_ERRORS)
 async def retire_grid(
-    grid_id: int, uow: Uow, expected: ExpectedVersion, response: Response
+    grid_id: int, uow: Uow, actor: GridWriter, expected: ExpectedVersion, response: Response
 ) -> GridRead:
     """Retire a grid with no current staff or members; it is kept, never deleted."""
-    grid = await svc.retire_grid(uow, grid_id=grid_id, expected_version=expected)
+    grid = await svc.retire_grid(uow, actor=actor, grid_id=grid_id, expected_version=expected)
     set_etag(response, grid.version)
     return GridRead.of(grid)
 
@@ -137,11 +152,11 @@ async def retire_grid(
     responses=problem_responses(404, 409, 422),
 )
 async def assign_grid_staff(
-    grid_id: int, body: StaffAssignmentCreate, uow: Uow, response: Response
+    grid_id: int, body: StaffAssignmentCreate, uow: Uow, actor: GridWriter, response: Response
 ) -> StaffAssignmentRead:
     """Assign a grid leader, full-time, professional or part-time worker, or info collector."""
     assignment = await svc.assign_staff(
-        uow, grid_id=grid_id, new=svc.NewStaffAssignment(**body.model_dump())
+        uow, actor=actor, grid_id=grid_id, new=svc.NewStaffAssignment(**body.model_dump())
     )
     set_etag(response, assignment.version)
     return StaffAssignmentRead.of(assignment)
@@ -153,6 +168,7 @@ async def assign_grid_staff(
 async def list_grid_staff(
     grid_id: int,
     uow: Uow,
+    actor: GridReader,
     limit: PageSize,
     cursor: Cursor = None,
     include_ended: Annotated[
@@ -162,6 +178,7 @@ async def list_grid_staff(
     """The grid's current staff, or its whole staff history, by id."""
     items = await svc.list_assignments(
         uow,
+        actor=actor,
         grid_id=grid_id,
         include_ended=include_ended,
         after_id=cursor_after_id(cursor),
@@ -181,6 +198,7 @@ async def end_grid_staff_assignment(
     grid_id: int,
     assignment_id: int,
     uow: Uow,
+    actor: GridWriter,
     expected: ExpectedVersion,
     response: Response,
     body: StaffAssignmentEnd | None = None,
@@ -189,6 +207,7 @@ async def end_grid_staff_assignment(
     body = body or StaffAssignmentEnd()
     assignment = await svc.end_assignment(
         uow,
+        actor=actor,
         grid_id=grid_id,
         assignment_id=assignment_id,
         ended_on=body.ended_on,

@@ -10,6 +10,7 @@ from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.permissions import AUTH_ERRORS, MemberReader, MemberWriter
 from partygrid.api.schemas.members import (
     CentralHouseholdSet,
     MemberCreate,
@@ -30,7 +31,7 @@ from partygrid.domain.members import MemberCategory, MemberStatus, Transfer
 from partygrid.services import member_moves as moves
 from partygrid.services import members as svc
 
-router = APIRouter(prefix="/members", tags=["members"])
+router = APIRouter(prefix="/members", tags=["members"], responses=AUTH_ERRORS)
 
 WRITE_ERRORS = problem_responses(404, 409, 412, 422)
 
@@ -56,11 +57,15 @@ def _next(last_id: int | None, count: int, limit: int) -> str | None:
     "", status_code=status.HTTP_201_CREATED, response_model=MemberDetail,
     responses=problem_responses(409, 422),
 )  # fmt: skip
-async def register_member(body: MemberCreate, uow: Uow, response: Response) -> MemberDetail:
+async def register_member(
+    body: MemberCreate, uow: Uow, actor: MemberWriter, response: Response
+) -> MemberDetail:
     """Register a party member; mobile members come with their ledger entry."""
     fields = body.model_dump(exclude={"mobile_ledger"})
     ledger = body.mobile_ledger.to_domain() if body.mobile_ledger else None
-    record = await svc.register_member(uow, new=svc.NewMember(**fields, mobile_ledger=ledger))
+    record = await svc.register_member(
+        uow, actor=actor, new=svc.NewMember(**fields, mobile_ledger=ledger)
+    )
     response.headers["Location"] = f"/api/v1/members/{record.member.id}"
     return _detail(response, record)
 
@@ -68,6 +73,7 @@ async def register_member(body: MemberCreate, uow: Uow, response: Response) -> M
 @router.get("", response_model=MemberPage, responses=problem_responses(404, 422))
 async def list_members(
     uow: Uow,
+    actor: MemberReader,
     limit: PageSize,
     cursor: Cursor = None,
     under: Annotated[
@@ -82,9 +88,10 @@ async def list_members(
         MemberStatus.active
     ),
 ) -> MemberPage:
-    """List party members by id, filtered by subtree, category, grid, name prefix, status."""
+    """List the party members in your scope by id, filtered by subtree, category, grid,
+    name prefix, status."""
     items = await svc.list_members(
-        uow, under=under, category=category, grid_id=grid_id, name_prefix=name_prefix,
+        uow, actor=actor, under=under, category=category, grid_id=grid_id, name_prefix=name_prefix,
         status=status, after_id=cursor_after_id(cursor), limit=limit,
     )  # fmt: skip
     last = items[-1].id if items else None
@@ -94,22 +101,30 @@ async def list_members(
 
 
 @router.get("/{member_id}", response_model=MemberDetail, responses=problem_responses(404))
-async def get_member(member_id: int, uow: Uow, response: Response) -> MemberDetail:
+async def get_member(
+    member_id: int, uow: Uow, actor: MemberReader, response: Response
+) -> MemberDetail:
     """One party member, personal data masked, with the current mobile ledger entry."""
-    return _detail(response, await svc.get_member(uow, member_id=member_id))
+    return _detail(response, await svc.get_member(uow, actor=actor, member_id=member_id))
 
 
 @router.patch("/{member_id}", response_model=MemberDetail, responses=WRITE_ERRORS)
 async def update_member(
-    member_id: int, body: MemberUpdate, uow: Uow, expected: ExpectedVersion, response: Response
+    member_id: int,
+    body: MemberUpdate,
+    uow: Uow,
+    actor: MemberWriter,
+    expected: ExpectedVersion,
+    response: Response,
 ) -> MemberDetail:
     """Edit a member's personal data, category, grid, post or work unit."""
     changes = body.model_dump(exclude_unset=True, exclude={"mobile_ledger"})
     changes = {k: getattr(body, k) for k in changes}  # keep enums as enums
     ledger = body.mobile_ledger.to_domain() if body.mobile_ledger else None
     record = await svc.update_member(
-        uow, member_id=member_id, changes=changes, mobile_ledger=ledger, expected_version=expected
-    )
+        uow, actor=actor, member_id=member_id, changes=changes, mobile_ledger=ledger,
+        expected_version=expected,
+    )  # fmt: skip
     return _detail(response, record)
 
 
@@ -118,12 +133,14 @@ async def transfer_member(
     member_id: int,
     body: MemberTransferCreate,
     uow: Uow,
+    actor: MemberWriter,
     expected: ExpectedVersion,
     response: Response,
 ) -> MemberTransferResult:
-    """Transfer the organisational relationship (组织关系转接); the history keeps every move."""
+    """Transfer the organisational relationship (组织关系转接) within your scope; the
+    history keeps every move."""
     record, transfer = await moves.transfer_member(
-        uow, member_id=member_id, to_organization_id=body.to_organization_id,
+        uow, actor=actor, member_id=member_id, to_organization_id=body.to_organization_id,
         effective_on=body.effective_on, reason=body.reason, expected_version=expected,
     )  # fmt: skip
     return _moved(response, record, transfer)
@@ -131,11 +148,11 @@ async def transfer_member(
 
 @router.get("/{member_id}/transfers", response_model=TransferPage, responses=problem_responses(404))
 async def member_transfers(
-    member_id: int, uow: Uow, limit: PageSize, cursor: Cursor = None
+    member_id: int, uow: Uow, actor: MemberReader, limit: PageSize, cursor: Cursor = None
 ) -> TransferPage:
     """The member's transfers, oldest first; leaving the Party is the last one."""
     items = await moves.member_transfers(
-        uow, member_id=member_id, after_id=cursor_after_id(cursor), limit=limit
+        uow, actor=actor, member_id=member_id, after_id=cursor_after_id(cursor), limit=limit
     )
     last = items[-1].id if items else None
     return TransferPage(
@@ -148,12 +165,13 @@ async def set_central_household(
     member_id: int,
     body: CentralHouseholdSet,
     uow: Uow,
+    actor: MemberWriter,
     expected: ExpectedVersion,
     response: Response,
 ) -> MemberDetail:
     """Make the member the central household (党员中心户) of a building group."""
     record = await moves.set_central_household(
-        uow, member_id=member_id, group_id=body.group_id, expected_version=expected
+        uow, actor=actor, member_id=member_id, group_id=body.group_id, expected_version=expected
     )
     return _detail(response, record)
 
@@ -162,11 +180,11 @@ async def set_central_household(
     "/{member_id}/central-household", response_model=MemberDetail, responses=WRITE_ERRORS
 )
 async def clear_central_household(
-    member_id: int, uow: Uow, expected: ExpectedVersion, response: Response
+    member_id: int, uow: Uow, actor: MemberWriter, expected: ExpectedVersion, response: Response
 ) -> MemberDetail:
     """The member stops being a central household."""
     record = await moves.clear_central_household(
-        uow, member_id=member_id, expected_version=expected
+        uow, actor=actor, member_id=member_id, expected_version=expected
     )
     return _detail(response, record)
 
@@ -179,12 +197,13 @@ async def record_mobile_entry(
     member_id: int,
     body: MobileLedgerCreate,
     uow: Uow,
+    actor: MemberWriter,
     expected: ExpectedVersion,
     response: Response,
 ) -> MemberDetail:
     """Record a mobile member's new ledger entry; the previous one ends that day."""
     record = await moves.record_mobile_entry(
-        uow, member_id=member_id, entry=body.to_domain(), expected_version=expected
+        uow, actor=actor, member_id=member_id, entry=body.to_domain(), expected_version=expected
     )
     return _detail(response, record)
 
@@ -194,11 +213,11 @@ async def record_mobile_entry(
     responses=problem_responses(404),
 )  # fmt: skip
 async def mobile_ledger_history(
-    member_id: int, uow: Uow, limit: PageSize, cursor: Cursor = None
+    member_id: int, uow: Uow, actor: MemberReader, limit: PageSize, cursor: Cursor = None
 ) -> MobileLedgerPage:
     """Every mobile ledger entry of the member, oldest first."""
     items = await moves.mobile_ledger_history(
-        uow, member_id=member_id, after_id=cursor_after_id(cursor), limit=limit
+        uow, actor=actor, member_id=member_id, after_id=cursor_after_id(cursor), limit=limit
     )
     last = items[-1].id if items else None
     return MobileLedgerPage(
@@ -208,11 +227,16 @@ async def mobile_ledger_history(
 
 @router.post("/{member_id}/leave", response_model=MemberTransferResult, responses=WRITE_ERRORS)
 async def leave_member(
-    member_id: int, body: MemberLeave, uow: Uow, expected: ExpectedVersion, response: Response
+    member_id: int,
+    body: MemberLeave,
+    uow: Uow,
+    actor: MemberWriter,
+    expected: ExpectedVersion,
+    response: Response,
 ) -> MemberTransferResult:
     """Mark the member as left (出党, 去世...); nothing is deleted."""
     record, transfer = await svc.leave_member(
-        uow, member_id=member_id, reason=body.reason, note=body.note, left_on=body.left_on,
-        expected_version=expected,
+        uow, actor=actor, member_id=member_id, reason=body.reason, note=body.note,
+        left_on=body.left_on, expected_version=expected,
     )  # fmt: skip
     return _moved(response, record, transfer)

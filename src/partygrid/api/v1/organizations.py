@@ -10,6 +10,7 @@ from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.permissions import AUTH_ERRORS, OrgReader, OrgWriter
 from partygrid.api.schemas.organizations import (
     OrganizationCreate,
     OrganizationDetail,
@@ -25,7 +26,7 @@ from partygrid.api.schemas.organizations import (
 from partygrid.domain.organizations import Organization, OrgKind
 from partygrid.services import organizations as svc
 
-router = APIRouter(prefix="/organizations", tags=["organizations"])
+router = APIRouter(prefix="/organizations", tags=["organizations"], responses=AUTH_ERRORS)
 
 WRITE_ERRORS = problem_responses(404, 409, 412, 422)
 
@@ -45,10 +46,12 @@ def next_cursor(items: list, limit: int) -> str | None:  # type: ignore[type-arg
     responses=problem_responses(409, 422),
 )
 async def create_organization(
-    body: OrganizationCreate, uow: Uow, response: Response
+    body: OrganizationCreate, uow: Uow, actor: OrgWriter, response: Response
 ) -> OrganizationRead:
-    """Create an organization under a parent that the tree rules allow."""
-    org = await svc.create_organization(uow, new=svc.NewOrganization(**body.model_dump()))
+    """Create an organization under a parent in your scope that the tree rules allow."""
+    org = await svc.create_organization(
+        uow, actor=actor, new=svc.NewOrganization(**body.model_dump())
+    )
     set_etag(response, org.version)
     response.headers["Location"] = f"/api/v1/organizations/{org.id}"
     return to_read(org)
@@ -57,6 +60,7 @@ async def create_organization(
 @router.get("", response_model=OrganizationPage, responses=problem_responses(404, 422))
 async def list_organizations(
     uow: Uow,
+    actor: OrgReader,
     limit: PageSize,
     cursor: Cursor = None,
     under: Annotated[int | None, Query(description="Only this organization's subtree.")] = None,
@@ -66,9 +70,10 @@ async def list_organizations(
     ] = None,
     include_dissolved: bool = False,
 ) -> OrganizationPage:
-    """List organizations, optionally a subtree, by id."""
+    """List the organizations in your scope, optionally one subtree, by id."""
     items = await svc.list_organizations(
         uow,
+        actor=actor,
         under=under,
         kind=kind,
         include_dissolved=include_dissolved,
@@ -82,9 +87,11 @@ async def list_organizations(
 
 
 @router.get("/{org_id}", response_model=OrganizationDetail, responses=problem_responses(404))
-async def get_organization(org_id: int, uow: Uow, response: Response) -> OrganizationDetail:
-    """One organization with its ancestors path."""
-    org, ancestors = await svc.get_organization(uow, org_id=org_id)
+async def get_organization(
+    org_id: int, uow: Uow, actor: OrgReader, response: Response
+) -> OrganizationDetail:
+    """One organization with its ancestors within your scope."""
+    org, ancestors = await svc.get_organization(uow, actor=actor, org_id=org_id)
     set_etag(response, org.version)
     return OrganizationDetail(
         **to_read(org).model_dump(),
@@ -94,24 +101,36 @@ async def get_organization(org_id: int, uow: Uow, response: Response) -> Organiz
 
 @router.patch("/{org_id}", response_model=OrganizationRead, responses=WRITE_ERRORS)
 async def update_organization(
-    org_id: int, body: OrganizationUpdate, uow: Uow, expected: ExpectedVersion, response: Response
+    org_id: int,
+    body: OrganizationUpdate,
+    uow: Uow,
+    actor: OrgWriter,
+    expected: ExpectedVersion,
+    response: Response,
 ) -> OrganizationRead:
     """Rename or edit an organization; history keeps the old values."""
     org = await svc.update_organization(
-        uow, org_id=org_id, changes=body.model_dump(exclude_unset=True), expected_version=expected
-    )
+        uow, actor=actor, org_id=org_id, changes=body.model_dump(exclude_unset=True),
+        expected_version=expected,
+    )  # fmt: skip
     set_etag(response, org.version)
     return to_read(org)
 
 
 @router.post("/{org_id}/move", response_model=OrganizationRead, responses=WRITE_ERRORS)
 async def move_organization(
-    org_id: int, body: OrganizationMove, uow: Uow, expected: ExpectedVersion, response: Response
+    org_id: int,
+    body: OrganizationMove,
+    uow: Uow,
+    actor: OrgWriter,
+    expected: ExpectedVersion,
+    response: Response,
 ) -> OrganizationRead:
-    """Move an organization and its whole subtree under a new parent."""
+    """Move an organization and its whole subtree under a new parent in your scope."""
     org = await svc.move_organization(
-        uow, org_id=org_id, new_parent_id=body.parent_id, expected_version=expected, note=body.note
-    )
+        uow, actor=actor, org_id=org_id, new_parent_id=body.parent_id,
+        expected_version=expected, note=body.note,
+    )  # fmt: skip
     set_etag(response, org.version)
     return to_read(org)
 
@@ -121,12 +140,13 @@ async def dissolve_organization(
     org_id: int,
     body: OrganizationDissolve,
     uow: Uow,
+    actor: OrgWriter,
     expected: ExpectedVersion,
     response: Response,
 ) -> OrganizationRead:
     """Dissolve (撤销) an organization that nothing depends on any more; it is never deleted."""
     org = await svc.dissolve_organization(
-        uow, org_id=org_id, expected_version=expected, note=body.note
+        uow, actor=actor, org_id=org_id, expected_version=expected, note=body.note
     )
     set_etag(response, org.version)
     return to_read(org)
@@ -136,11 +156,11 @@ async def dissolve_organization(
     "/{org_id}/history", response_model=OrganizationHistoryPage, responses=problem_responses(404)
 )
 async def organization_history(
-    org_id: int, uow: Uow, limit: PageSize, cursor: Cursor = None
+    org_id: int, uow: Uow, actor: OrgReader, limit: PageSize, cursor: Cursor = None
 ) -> OrganizationHistoryPage:
     """Every change to the organization, oldest first."""
     items = await svc.organization_history(
-        uow, org_id=org_id, after_id=cursor_after_id(cursor), limit=limit
+        uow, actor=actor, org_id=org_id, after_id=cursor_after_id(cursor), limit=limit
     )
     return OrganizationHistoryPage(
         items=[OrganizationHistoryEntry.model_validate(i) for i in items],

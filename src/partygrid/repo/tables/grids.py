@@ -14,6 +14,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     text,
@@ -97,7 +98,7 @@ class GridStaffAssignmentRow(Base):
     member_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("party_members.id", ondelete="RESTRICT")
     )
-    phone: Mapped[str | None] = mapped_column(String(32))
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed
     department: Mapped[str | None] = mapped_column(String(100))
     affiliation: Mapped[str | None] = mapped_column(String(100))
     duties: Mapped[str | None] = mapped_column(Text)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     text,
@@ -34,7 +35,9 @@ class PartyMemberRow(Base):
             "central_household_group_id IS NULL OR organization_id IS NOT NULL",
             name="central_household_has_org",
         ),
-        Index("uq_party_members_id_number", "id_number", unique=True),
+        # Keyed HMAC of the normalised ID number: uniqueness and exact lookups without
+        # the number itself (repo/personal_data.py).
+        Index("uq_party_members_id_number_hmac", "id_number_hmac", unique=True),
         Index("ix_party_members_organization_id", "organization_id", "id"),
         Index("ix_party_members_grid_id", "grid_id", "id"),
         # C-collation copy of the name makes "name LIKE 'prefix%'" use a btree.
@@ -48,10 +51,13 @@ class PartyMemberRow(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     gender: Mapped[str | None] = mapped_column(String(8))
-    id_number: Mapped[str] = mapped_column(String(18), nullable=False)
+    # Personal data is sealed (AES-256-GCM, repo/personal_data.py); birth date and gender
+    # are derived from the ID number and stay in clear for reports and rules.
+    id_number_enc: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    id_number_hmac: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     birth_date: Mapped[date] = mapped_column(Date, nullable=False)
-    phone: Mapped[str | None] = mapped_column(String(32))
-    address: Mapped[str | None] = mapped_column(Text)
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    address_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     category: Mapped[str] = mapped_column(String(16), nullable=False)
     organization_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("organizations.id", ondelete="RESTRICT")
@@ -123,7 +129,7 @@ class MobileLedgerRow(Base):
     )
     destination_place: Mapped[str | None] = mapped_column(String(200))
     occupation: Mapped[str | None] = mapped_column(String(100))
-    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    contact_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed
     since: Mapped[date] = mapped_column(Date, nullable=False)
     expected_return_on: Mapped[date | None] = mapped_column(Date)
     certificate_no: Mapped[str | None] = mapped_column(String(64))

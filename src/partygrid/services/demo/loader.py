@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
+from partygrid.domain.access import Actor, Scope, system_actor
 from partygrid.domain.grids import Grid, GridStatus, StaffAssignment, StaffRole
 from partygrid.domain.members import MemberStatus, PartyMember
 from partygrid.domain.organizations import Organization
@@ -38,10 +39,13 @@ from partygrid.services.organizations import (
     NewOrganization,
     create_organization,
     find_organization_by_code,
+    find_root_organization,
 )
 
 UowFactory = Callable[[], UnitOfWork]
 _PAGE = 200
+# The console: it finds or makes the demo root, then acts within the root's subtree only.
+CONSOLE = system_actor(Scope(), "partygrid demo")
 
 
 class _HasId(Protocol):
@@ -148,16 +152,22 @@ class DemoSummary:
 
 async def _load_organizations(
     uow_factory: UowFactory, summary: DemoSummary
-) -> dict[str, Organization]:
+) -> tuple[dict[str, Organization], Actor]:
+    """The demo organizations by code, and the console acting within the demo root."""
     orgs: dict[str, Organization] = {}
+    actor = CONSOLE
     for spec in DEMO_ORGANIZATIONS:
         # Looked up by code wherever it is now: someone may have moved it in the tree.
-        org = await find_organization_by_code(uow_factory(), code=spec.code)
+        if spec.parent is None:
+            org = await find_root_organization(uow_factory(), actor=CONSOLE, code=spec.code)
+        else:
+            org = await find_organization_by_code(uow_factory(), actor=actor, code=spec.code)
         if org is not None:
             summary.already_present += 1
         else:
             org = await create_organization(
                 uow_factory(),
+                actor=actor,
                 new=NewOrganization(
                     kind=spec.kind,
                     name=spec.name,
@@ -167,17 +177,19 @@ async def _load_organizations(
                 ),
             )
             summary.created.append(org)
+        if spec.parent is None:
+            actor = system_actor(Scope(org_paths=(org.path,)), CONSOLE.principal.name)
         orgs[spec.code] = org
-    return orgs
+    return orgs, actor
 
 
 # --- grids and their staff ----------------------------------------------------------
 
 
-async def _grids_of(uow_factory: UowFactory, community_id: int) -> list[Grid]:
+async def _grids_of(uow_factory: UowFactory, community_id: int, actor: Actor) -> list[Grid]:
     async def page(after_id: int | None) -> list[Grid]:
         return await list_grids(
-            uow_factory(), under=None, community_id=community_id, kind=None,
+            uow_factory(), actor=actor, under=None, community_id=community_id, kind=None,
             serving_branch_id=None, status=None, after_id=after_id, limit=_PAGE,
         )  # fmt: skip
 
@@ -185,7 +197,7 @@ async def _grids_of(uow_factory: UowFactory, community_id: int) -> list[Grid]:
 
 
 async def _existing_grids(
-    uow_factory: UowFactory, orgs: dict[str, Organization]
+    uow_factory: UowFactory, orgs: dict[str, Organization], actor: Actor
 ) -> dict[str, Grid]:
     """Demo grids already there (retired ones too), by code.
 
@@ -195,18 +207,19 @@ async def _existing_grids(
     codes = {spec.code for spec in DEMO_GRIDS}
     found: dict[str, Grid] = {}
     for community in sorted({spec.community for spec in DEMO_GRIDS}):
-        grids = await _grids_of(uow_factory, orgs[community].id)
+        grids = await _grids_of(uow_factory, orgs[community].id, actor)
         found.update({g.code: g for g in grids if g.code in codes})
     return found
 
 
-async def _load_staff(uow_factory: UowFactory, grid: Grid, spec: DemoGrid) -> int:
+async def _load_staff(uow_factory: UowFactory, grid: Grid, spec: DemoGrid, actor: Actor) -> int:
     """Assign the staff this grid does not have yet; ended assignments count as had."""
 
     async def page(after_id: int | None) -> list[StaffAssignment]:
         return await list_assignments(
-            uow_factory(), grid_id=grid.id, include_ended=True, after_id=after_id, limit=_PAGE
-        )
+            uow_factory(), actor=actor, grid_id=grid.id, include_ended=True, after_id=after_id,
+            limit=_PAGE,
+        )  # fmt: skip
 
     assignments = await _every(page)
     present = {(a.role, a.person_name) for a in assignments}
@@ -219,6 +232,7 @@ async def _load_staff(uow_factory: UowFactory, grid: Grid, spec: DemoGrid) -> in
             continue  # someone else leads it now
         await assign_staff(
             uow_factory(),
+            actor=actor,
             grid_id=grid.id,
             new=NewStaffAssignment(
                 role=staff.role, person_name=staff.name, phone=staff.phone,
@@ -231,9 +245,9 @@ async def _load_staff(uow_factory: UowFactory, grid: Grid, spec: DemoGrid) -> in
 
 
 async def _load_grids(
-    uow_factory: UowFactory, orgs: dict[str, Organization], summary: DemoSummary
+    uow_factory: UowFactory, orgs: dict[str, Organization], summary: DemoSummary, actor: Actor
 ) -> dict[str, Grid]:
-    grids = await _existing_grids(uow_factory, orgs)
+    grids = await _existing_grids(uow_factory, orgs, actor)
     for spec in DEMO_GRIDS:
         grid = grids.get(spec.code)
         if grid is not None:
@@ -241,6 +255,7 @@ async def _load_grids(
         else:
             grid = await create_grid(
                 uow_factory(),
+                actor=actor,
                 new=NewGrid(
                     name=spec.name, kind=spec.kind, community_id=orgs[spec.community].id,
                     boundary=spec.boundary, serving_branch_id=orgs[spec.serving_branch].id,
@@ -250,20 +265,22 @@ async def _load_grids(
             grids[spec.code] = grid
             summary.grids.append(grid)
         if grid.status is GridStatus.active:
-            summary.staff_created += await _load_staff(uow_factory, grid, spec)
+            summary.staff_created += await _load_staff(uow_factory, grid, spec, actor)
     return grids
 
 
 # --- party members ------------------------------------------------------------------
 
 
-async def _existing_members(uow_factory: UowFactory, street_id: int) -> dict[str, PartyMember]:
+async def _existing_members(
+    uow_factory: UowFactory, street_id: int, actor: Actor
+) -> dict[str, PartyMember]:
     """Members of the demo street (those who left too), by ID number."""
 
     async def page(after_id: int | None) -> list[PartyMember]:
         return await list_members(
-            uow_factory(), under=street_id, category=None, grid_id=None, name_prefix=None,
-            status=None, after_id=after_id, limit=_PAGE,
+            uow_factory(), actor=actor, under=street_id, category=None, grid_id=None,
+            name_prefix=None, status=None, after_id=after_id, limit=_PAGE,
         )  # fmt: skip
 
     members = await _every(page)
@@ -280,9 +297,11 @@ async def _register(
     spec: DemoMember,
     orgs: dict[str, Organization],
     grids: dict[str, Grid],
+    actor: Actor,
 ) -> PartyMember:
     record = await register_member(
         uow_factory(),
+        actor=actor,
         new=NewMember(
             name=spec.name, id_number=spec.id_number, category=spec.category,
             organization_id=orgs[spec.organization].id, phone=spec.phone,
@@ -301,6 +320,7 @@ async def _tell_story(
     member: PartyMember,
     orgs: dict[str, Organization],
     summary: DemoSummary,
+    actor: Actor,
 ) -> None:
     """Transfers and leaving, from wherever the member stands on the path.
 
@@ -315,15 +335,16 @@ async def _tell_story(
         return
     for transfer in spec.story.transfers[spec.path.index(here) :]:
         record, _ = await transfer_member(
-            uow_factory(), member_id=member.id, to_organization_id=orgs[transfer.to].id,
-            effective_on=transfer.effective_on, reason=transfer.reason, expected_version=None,
+            uow_factory(), actor=actor, member_id=member.id,
+            to_organization_id=orgs[transfer.to].id, effective_on=transfer.effective_on,
+            reason=transfer.reason, expected_version=None,
         )  # fmt: skip
         member = record.member
         summary.transfers += 1
     leave = spec.story.leaves
     if leave is not None:
         await leave_member(
-            uow_factory(), member_id=member.id, reason=leave.reason, note=leave.note,
+            uow_factory(), actor=actor, member_id=member.id, reason=leave.reason, note=leave.note,
             left_on=leave.left_on, expected_version=None,
         )  # fmt: skip
         summary.left += 1
@@ -334,8 +355,9 @@ async def _load_members(
     orgs: dict[str, Organization],
     grids: dict[str, Grid],
     summary: DemoSummary,
+    actor: Actor,
 ) -> None:
-    existing = await _existing_members(uow_factory, orgs[STREET_CODE].id)
+    existing = await _existing_members(uow_factory, orgs[STREET_CODE].id, actor)
     for spec in DEMO_MEMBERS:
         member = existing.get(spec.id_number)
         if member is not None:
@@ -344,23 +366,23 @@ async def _load_members(
             summary.members_present += 1  # transferred out of the demo street: leave it be
             continue
         else:
-            member = await _register(uow_factory, spec, orgs, grids)
+            member = await _register(uow_factory, spec, orgs, grids, actor)
             summary.members.append(member)
             if spec.story.central_household:
                 # Only right after registration: someone may have cleared it on purpose.
                 record = await set_central_household(
-                    uow_factory(), member_id=member.id,
+                    uow_factory(), actor=actor, member_id=member.id,
                     group_id=orgs[spec.story.central_household].id, expected_version=None,
                 )  # fmt: skip
                 member = record.member
                 summary.central_households += 1
-        await _tell_story(uow_factory, spec, member, orgs, summary)
+        await _tell_story(uow_factory, spec, member, orgs, summary, actor)
 
 
 async def load_demo(uow_factory: UowFactory) -> DemoSummary:
     """Create whatever part of the demo street is missing; a second run creates nothing."""
     summary = DemoSummary()
-    orgs = await _load_organizations(uow_factory, summary)
-    grids = await _load_grids(uow_factory, orgs, summary)
-    await _load_members(uow_factory, orgs, grids, summary)
+    orgs, actor = await _load_organizations(uow_factory, summary)
+    grids = await _load_grids(uow_factory, orgs, summary, actor)
+    await _load_members(uow_factory, orgs, grids, summary, actor)
     return summary
