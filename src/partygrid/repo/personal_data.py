@@ -20,6 +20,8 @@ STAFF_PHONE = "grid_staff_assignments.phone"
 LEDGER_PHONE = "mobile_ledger_entries.contact_phone"
 API_CLIENT_SECRET = "api_clients.secret"
 TOTP_SECRET = "users.totp_secret"
+REQUESTER_NAME = "tickets.requester_name"
+REQUESTER_PHONE = "tickets.requester_phone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn("mobile_ledger_entries", "contact_phone_enc", LEDGER_PHONE),
     SealedColumn("api_clients", "secret_enc", API_CLIENT_SECRET),
     SealedColumn("users", "totp_secret_enc", TOTP_SECRET),
+    SealedColumn("tickets", "requester_name_enc", REQUESTER_NAME),
+    SealedColumn("tickets", "requester_phone_enc", REQUESTER_PHONE),
 )
 
 

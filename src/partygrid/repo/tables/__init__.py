@@ -12,8 +12,20 @@ from partygrid.repo.tables.audit import AuditEventRow
 from partygrid.repo.tables.grids import GridRow, GridStaffAssignmentRow
 from partygrid.repo.tables.members import MemberTransferRow, MobileLedgerRow, PartyMemberRow
 from partygrid.repo.tables.organizations import OrganizationHistoryRow, OrganizationRow
+from partygrid.repo.tables.tickets import (
+    HolidayScheduleRow,
+    IdempotencyKeyRow,
+    ServiceCategoryRow,
+    TicketEventRow,
+    TicketRow,
+)
 
 __all__ = [
+    "HolidayScheduleRow",
+    "IdempotencyKeyRow",
+    "ServiceCategoryRow",
+    "TicketEventRow",
+    "TicketRow",
     "ApiClientRow",
     "ApiNonceRow",
     "AuditEventRow",
