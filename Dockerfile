@@ -24,8 +24,12 @@ COPY migrations ./migrations
 
 # The default migrations path is computed from the package location, which is
 # site-packages here, so point it at the copy above.
+# The image is for deployments: production refuses the development secrets, so pass
+# PARTYGRID_SECRET_KEY, PARTYGRID_DATA_KEYS, PARTYGRID_INDEX_KEY and PARTYGRID_AUDIT_KEY
+# (or override PARTYGRID_ENVIRONMENT=demo and add --demo to try it out).
 ENV PARTYGRID_MIGRATIONS_DIR=/app/migrations \
-    PARTYGRID_DATA_DIR=/data
+    PARTYGRID_DATA_DIR=/data \
+    PARTYGRID_ENVIRONMENT=production
 
 USER partygrid
 EXPOSE 8000
