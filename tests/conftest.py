@@ -69,7 +69,8 @@ async def _recreate_database(url: str, name: str) -> None:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings(environment=Environment.test, database_url=None)
+    # No background deadline sweep: tests sweep explicitly, at the instant they choose.
+    return Settings(environment=Environment.test, database_url=None, sweep_seconds=0)
 
 
 @pytest.fixture(scope="session")
@@ -272,3 +273,13 @@ def make_user(connection: AsyncConnection):
         return user_id
 
     return make
+
+
+@pytest.fixture
+async def catalogue(uow: UnitOfWork) -> list[str]:
+    """The demo service catalogue (市容环境, 道路设施, ...), rolled back with the test."""
+    from partygrid.domain.access import Scope, system_actor
+    from partygrid.services.tickets import DEMO_CATEGORIES, ensure_demo_catalogue
+
+    await ensure_demo_catalogue(uow, system_actor(Scope()))
+    return [c.code for c in DEMO_CATEGORIES]

@@ -7,7 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr, model_validator
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -65,6 +66,24 @@ class Settings(BaseSettings):
     # None: required in production only. True/False: forced either way.
     require_admin_totp: bool | None = None
     signature_window_seconds: int = 300  # partner HMAC: accepted clock skew
+    # Deadline monitoring: soon-due (yellow) and overdue (red) tickets get a supervision
+    # order automatically; the app sweeps every sweep_seconds (0: only `tickets sweep`).
+    auto_supervision: bool = True
+    sweep_seconds: int = Field(default=300, ge=0)
+    # Ticket statistics: a rate whose denominator is below this is flagged small_sample.
+    stats_min_sample: int = Field(default=10, ge=1)
+    # Unauthenticated reads (disclosure board, Open311), per client address, in the
+    # notation of the `limits` library: "60/minute", "1000/day;60/minute".
+    public_rate_limit: str = "60/minute"
+
+    @field_validator("public_rate_limit")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"PARTYGRID_PUBLIC_RATE_LIMIT: {exc}") from None
+        return value
 
     @property
     def is_relaxed(self) -> bool:

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from partygrid import __version__
-from partygrid.api import health
+from partygrid.api import health, open311
 from partygrid.api.errors import install_error_handlers
 from partygrid.api.middleware import RequestIdMiddleware
 from partygrid.api.v1 import router as v1_router
@@ -23,6 +23,8 @@ from partygrid.repo.database import (
     resolve_database_url,
 )
 from partygrid.repo.migrations import head_revision
+from partygrid.repo.uow import UnitOfWork
+from partygrid.services.ticket_monitor import start_sweeper, stop_sweeper
 
 DESCRIPTION = """
 PartyGrid is the system of record for grid-based community party-building
@@ -43,6 +45,11 @@ TAGS = [
     {"name": "auth", "description": "登录: OAuth2 password flow, rotating refresh tokens, TOTP"},
     {"name": "users", "description": "用户管理: accounts; roles and scopes (三员分立)"},
     {"name": "api-clients", "description": "接口客户端: partner systems signing with HMAC"},
+    {"name": "public", "description": "公示: published results, no personal data, rate-limited"},
+    {"name": "open311", "description": "Open311 GeoReport v2 facade (JSON and XML)"},
+    {"name": "calendar", "description": "工作日历: official holiday schedules, working days"},
+    {"name": "tickets", "description": "五件式民情工单: intake, workflow, timeline"},
+    {"name": "catalogue", "description": "服务目录: ticket categories, attributes, deadlines"},
     {"name": "health", "description": "Probes"},
 ]
 
@@ -61,9 +68,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = create_engine(app_role_url(url, settings), settings)
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
         app.state.migration_head = head_revision(settings, url)
+    sweeper = start_sweeper(
+        settings, lambda: UnitOfWork(app.state.sessionmaker, app.state.keyring)
+    )  # PARTYGRID_SWEEP_SECONDS: yellow/red supervision of soon-due and overdue tickets
     try:
         yield
     finally:
+        await stop_sweeper(sweeper)
         if owns_engine:
             await app.state.engine.dispose()
 
@@ -87,4 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(v1_router)
+    app.include_router(open311.router)
+    app.state.error_formats = {open311.PREFIX + "/": open311.error_response_for}
     return app

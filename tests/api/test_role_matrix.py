@@ -65,6 +65,25 @@ CALLS: dict[Permission, list[Call]] = {
         Call("GET", "/api/v1/reports/counts", 200),
         Call("GET", "/api/v1/reports/coverage", 200),
     ],
+    P.ticket_read: [
+        Call("GET", "/api/v1/tickets/{ticket}", 200),
+        Call("GET", "/api/v1/tickets", 200),
+    ],
+    P.ticket_submit: [
+        Call("POST", "/api/v1/tickets", 201,
+             {"category_code": "noise", "channel": "hotline", "title": "噪音{n}",
+              "description": "夜间施工", "lon": 121.005, "lat": 31.005}),
+    ],
+    P.ticket_handle: [
+        Call("POST", "/api/v1/tickets/{ticket}/actions/comment", 200, {"note": "记录{n}"}),
+    ],
+    P.ticket_supervise: [
+        Call("POST", "/api/v1/tickets/{ticket}/actions/supervise", 200, {"level": "yellow"}),
+    ],
+    P.catalogue_manage: [
+        Call("POST", "/api/v1/service-categories", 201,
+             {"code": "cat-{n}", "name": "类别{n}", "default_type": "time_limited"}),
+    ],
 }  # fmt: skip
 
 
@@ -76,7 +95,7 @@ def _ids(body: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 @pytest.fixture
-async def world(client: httpx.AsyncClient) -> dict[str, int]:
+async def world(client: httpx.AsyncClient, catalogue: list[str]) -> dict[str, int]:
     tree = await make_street_tree(client)
     grid = await make_grid(client, tree["community"]["id"], square(121.0, 31.0))
     response = await client.post(
@@ -85,10 +104,17 @@ async def world(client: httpx.AsyncClient) -> dict[str, int]:
               "organization_id": tree["branch"]["id"], "grid_id": grid["id"]},
     )  # fmt: skip
     assert response.status_code == 201, response.text
+    ticket = await client.post(
+        "/api/v1/tickets",
+        json={"category_code": "noise", "channel": "grid_app", "title": "广场舞噪音",
+              "description": "晚间音响过大", "grid_id": grid["id"]},
+    )  # fmt: skip
+    assert ticket.status_code == 201, ticket.text
     return {
         "district": tree["district"]["id"], "street": tree["street"]["id"],
         "community": tree["community"]["id"], "branch": tree["branch"]["id"],
         "group": tree["group"]["id"], "grid": grid["id"], "member": response.json()["id"],
+        "ticket": ticket.json()["id"],
     }  # fmt: skip
 
 
@@ -125,7 +151,7 @@ async def test_a_role_without_a_scope_sees_nothing(
     headers = await login_as(role.value)
     granted = ROLE_PERMISSIONS[role]
     lists = {P.org_read: "/api/v1/organizations", P.grid_read: "/api/v1/grids",
-             P.member_read: "/api/v1/members"}  # fmt: skip
+             P.member_read: "/api/v1/members", P.ticket_read: "/api/v1/tickets"}  # fmt: skip
     for permission, url in lists.items():
         if permission in granted:
             response = await client.get(url, headers=headers)
@@ -135,13 +161,19 @@ async def test_a_role_without_a_scope_sees_nothing(
         if permission not in granted or permission is P.report_read:
             continue
         for c in calls:
-            if c.url.endswith("/organizations") and c.method == "GET":
+            if c.method == "GET" and c.url.endswith(("/organizations", "/tickets")):
                 continue
             response = await call(client, c, world, headers)
             if c.method == "POST" and c.url == "/api/v1/organizations":
                 # The parent does not exist for this caller: the same rule as a missing one.
                 assert response.status_code == 422, response.text
                 assert response.json()["rule"] == "parent-exists"
+            elif c.method == "POST" and c.url == "/api/v1/tickets":
+                # Routed among all grids, then refused: the grid is not the caller's.
+                assert response.status_code == 422, response.text
+                assert response.json()["rule"] == "location-outside-scope"
+            elif c.url == "/api/v1/service-categories":
+                assert response.status_code == 201, response.text  # the catalogue is global
             else:
                 assert response.status_code == 404, (role, c, response.text)
     if P.report_read in granted:

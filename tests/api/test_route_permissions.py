@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from partygrid.api.security import public, require, route_access
 from partygrid.config import Settings
 from partygrid.domain.access import Permission
+from partygrid.domain.tickets import TicketAction
 from partygrid.main import create_app
 
 # The documentation pages FastAPI adds itself; everything else must declare its access.
@@ -50,6 +51,22 @@ EXPECTED = {
     ("GET", "/api/v1/reports/counts"): P.report_read,
     ("GET", "/api/v1/reports/sizing"): P.report_read,
     ("GET", "/api/v1/reports/coverage"): P.report_read,
+    ("POST", "/api/v1/tickets"): P.ticket_submit,
+    ("GET", "/api/v1/tickets"): P.ticket_read,
+    ("GET", "/api/v1/tickets/{ticket_id}"): P.ticket_read,
+    ("GET", "/api/v1/tickets/{ticket_id}/timeline"): P.ticket_read,
+    **{
+        ("POST", f"/api/v1/tickets/{{ticket_id}}/actions/{action.value}"): (
+            P.ticket_supervise
+            if action in (TicketAction.supervise, TicketAction.decide_extension)
+            else P.ticket_handle
+        )
+        for action in TicketAction
+    },
+    ("GET", "/api/v1/service-categories"): P.ticket_read,
+    ("GET", "/api/v1/service-categories/{code}"): P.ticket_read,
+    ("POST", "/api/v1/service-categories"): P.catalogue_manage,
+    ("PATCH", "/api/v1/service-categories/{code}"): P.catalogue_manage,
 }
 
 

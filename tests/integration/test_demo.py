@@ -19,6 +19,8 @@ from partygrid.domain.grids import StaffRole, parse_boundary
 from partygrid.domain.identity import birth_date_of, normalize_id_number
 from partygrid.domain.members import MobileDirection
 from partygrid.domain.organizations import OrgKind
+from partygrid.domain.ticket_aggregate import TicketChannel
+from partygrid.domain.tickets import TicketState, TicketType
 from partygrid.repo.personal_data import ID_NUMBER
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.demo import (
@@ -32,6 +34,7 @@ from partygrid.services.demo import (
     loader,
 )
 from partygrid.services.demo.people import MEMBER_PLAN, STORIES, build_members, check_digit
+from partygrid.services.demo.ticket_stories import DEMO_TICKETS
 from partygrid.services.member_moves import member_transfers
 from partygrid.services.organizations import NewOrganization, create_organization
 from tests.sealed import KEYRING
@@ -169,8 +172,13 @@ async def test_loading_twice_creates_nothing_new(
     assert second.members_present == len(DEMO_MEMBERS)
     assert second.lines() == [
         f"demo data already present ({len(DEMO_ORGANIZATIONS)} organizations, "
-        f"{len(DEMO_GRIDS)} grids, {len(DEMO_MEMBERS)} party members); nothing created"
+        f"{len(DEMO_GRIDS)} grids, {len(DEMO_MEMBERS)} party members, "
+        f"{len(DEMO_TICKETS)} tickets); nothing created"
     ]
+    assert sum(first.tickets.values()) == len(DEMO_TICKETS) and not second.tickets
+    assert second.tickets_present == len(DEMO_TICKETS)
+    assert lines[5].startswith(f"created {len(DEMO_TICKETS)} tickets (")
+    assert await scalar(connection, "SELECT count(*) FROM tickets") == len(DEMO_TICKETS)
     assert set((await demo_codes(connection)).values()) == {1}
     assert await scalar(connection, "SELECT count(*) FROM party_members") == len(DEMO_MEMBERS)
     assert await scalar(connection, "SELECT count(*) FROM grid_staff_assignments") == STAFF
@@ -366,3 +374,41 @@ async def test_a_load_interrupted_anywhere_is_completed_by_the_next(
     if use_case != "set_central_household":  # not set again later: it may have been cleared
         await assert_the_street_is_complete(client, connection)
     assert (await load(uow_factory)).nothing_new
+
+
+async def test_the_demo_tickets_show_every_state_type_and_channel(
+    uow_factory: UowFactory, connection: AsyncConnection
+) -> None:
+    summary = await load(uow_factory)
+    assert set(summary.tickets) == {state.value for state in TicketState}
+    rows = (await connection.execute(text(
+        "SELECT t.*, g.code AS grid_code, k.key AS story, (t.state IN ('received', "
+        "'accepted','assigned','in_progress') AND t.deadline_at < now()) AS overdue "
+        "FROM tickets t JOIN grids g ON g.id = t.grid_id "
+        "JOIN idempotency_keys k ON k.ticket_id = t.id"
+    ))).all()  # fmt: skip
+    assert Counter(r.state for r in rows) == summary.tickets
+    assert {r.type for r in rows} == {t.value for t in TicketType}
+    assert {r.channel for r in rows} == {c.value for c in TicketChannel}
+    # Every ticket was routed, from its point, to the grid its story names.
+    assert {r.story: r.grid_code for r in rows} == {s.key: s.grid for s in DEMO_TICKETS}
+    assert sum(bool(r.overdue) for r in rows) >= 3
+    assert {r.supervision_level for r in rows} >= {"yellow", "red"}
+    assert any(r.type == "promised" and r.promised_on for r in rows)
+    assert any(r.type == "suggestion" and r.suggestion_adopted for r in rows)
+    assert any(r.type == "suggestion" and r.suggestion_adopted is False for r in rows)
+    assert any(r.extension_pending for r in rows)
+    assert any(r.reopen_count >= 1 and r.state == "reviewed" for r in rows)
+    assert sum(r.co_reporters for r in rows) == 2  # the two merged duplicates
+    actions = Counter((await connection.execute(
+        text("SELECT action FROM ticket_events")
+    )).scalars())  # fmt: skip
+    for action in ("accept", "assign", "transfer", "escalate", "request_supplement", "resolve",
+                   "publish", "review", "close", "reject", "merge", "request_extension",
+                   "decide_extension", "supervise", "revisit"):  # fmt: skip
+        assert actions[action] >= 1, action
+    # Loading again makes no ticket and plays no story twice.
+    events = sum(actions.values())
+    again = await load(uow_factory)
+    assert not again.tickets and again.tickets_present == len(DEMO_TICKETS)
+    assert await scalar(connection, "SELECT count(*) FROM ticket_events") == events

@@ -131,7 +131,8 @@ async def test_rotation_moves_every_value_to_the_new_key_and_the_old_key_can_go(
         "party_members.id_number_enc": 3, "party_members.phone_enc": 1,
         "party_members.address_enc": 1, "grid_staff_assignments.phone_enc": 1,
         "mobile_ledger_entries.contact_phone_enc": 1, "api_clients.secret_enc": 1,
-        "users.totp_secret_enc": 0,
+        "users.totp_secret_enc": 0, "tickets.requester_name_enc": 0,
+        "tickets.requester_phone_enc": 0,
     }  # fmt: skip
     assert all(c.from_keys == ({old_kid: c.resealed} if c.resealed else {}) for c in report.columns)
     assert report.complete

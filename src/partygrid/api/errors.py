@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -93,6 +95,9 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     headers = {"ETag": etag_for(version)} if isinstance(version, int) else None
     if isinstance(exc, Unauthenticated):
         headers = {"WWW-Authenticate": "Bearer"}
+    retry_after = extra.get("retry_after")
+    if isinstance(retry_after, int):
+        headers = {"Retry-After": str(retry_after)}
     await audit_refusal(request, exc.status, exc.code, exc.detail)
     return problem_response(
         request, exc.status, exc.code, exc.detail, title=exc.title, headers=headers, **extra
@@ -124,12 +129,34 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# A facade that speaks another standard (Open311 under /open311/) answers its clients in
+# that standard's error format: path prefix → renderer of (request, status, detail, headers).
+ErrorRenderer = Callable[[Request, int, str | None, dict[str, str]], Response]
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def _in_format_of_path(handler: Handler) -> Handler:
+    """The handler, re-rendered for paths under a prefix in ``app.state.error_formats``;
+    the problem it built (status, detail, audit) stays the single source."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        response = await handler(request, exc)
+        formats: dict[str, ErrorRenderer] = getattr(request.app.state, "error_formats", {})
+        for prefix, render in formats.items():
+            if request.url.path.startswith(prefix):
+                detail = json.loads(bytes(response.body)).get("detail")
+                return render(request, response.status_code, detail, dict(response.headers))
+        return response
+
+    return handle
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(DomainError, _domain)
-    app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(DatabaseUnavailable, _database_down)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(RequestValidationError, _in_format_of_path(_validation))
+    app.add_exception_handler(DomainError, _in_format_of_path(_domain))
+    app.add_exception_handler(StarletteHTTPException, _in_format_of_path(_http))
+    app.add_exception_handler(DatabaseUnavailable, _in_format_of_path(_database_down))
+    app.add_exception_handler(Exception, _in_format_of_path(_unexpected))
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -23,6 +23,11 @@ GridWriter = Annotated[Actor, Depends(require(Permission.grid_write))]
 MemberReader = Annotated[Actor, Depends(require(Permission.member_read))]
 MemberWriter = Annotated[Actor, Depends(require(Permission.member_write))]
 ReportReader = Annotated[Actor, Depends(require(Permission.report_read))]
+TicketReader = Annotated[Actor, Depends(require(Permission.ticket_read))]
+TicketSubmitter = Annotated[Actor, Depends(require(Permission.ticket_submit))]
+TicketHandler = Annotated[Actor, Depends(require(Permission.ticket_handle))]
+TicketSupervisor = Annotated[Actor, Depends(require(Permission.ticket_supervise))]
+CatalogueManager = Annotated[Actor, Depends(require(Permission.catalogue_manage))]
 
 # What every protected router may answer besides its routes' own statuses.
 AUTH_ERRORS = problem_responses(401, 403)

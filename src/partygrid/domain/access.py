@@ -39,25 +39,37 @@ class Permission(StrEnum):
     client_manage = "client:manage"  # partner API clients
     audit_read = "audit:read"
     system_maintain = "system:maintain"  # key rotation, schedules
+    ticket_read = "ticket:read"
+    ticket_submit = "ticket:submit"  # report a resident's request (受理登记)
+    ticket_handle = "ticket:handle"  # accept, assign, handle, publish, close
+    ticket_supervise = "ticket:supervise"  # 督办 and extension decisions (upper levels)
+    catalogue_manage = "catalogue:manage"  # the service catalogue of the deployment
 
 
 P = Permission
 _LEADERS = frozenset(
     {P.org_read, P.org_write, P.grid_read, P.grid_write, P.member_read, P.member_write,
-     P.member_reveal, P.report_read}
+     P.member_reveal, P.report_read, P.ticket_read, P.ticket_submit, P.ticket_handle,
+     P.ticket_supervise}
 )  # fmt: skip
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.district_admin: _LEADERS,
+    Role.district_admin: _LEADERS | {P.catalogue_manage},
     Role.street_admin: _LEADERS,
     Role.community_admin: _LEADERS,
-    Role.grid_worker: frozenset({P.org_read, P.grid_read, P.member_read, P.member_write}),
-    Role.department_worker: frozenset({P.org_read, P.grid_read, P.member_read}),
+    Role.grid_worker: frozenset(
+        {P.org_read, P.grid_read, P.member_read, P.member_write}
+        | {P.ticket_read, P.ticket_submit, P.ticket_handle}
+    ),
+    Role.department_worker: frozenset(
+        {P.org_read, P.grid_read, P.member_read, P.ticket_read, P.ticket_handle}
+    ),
     Role.auditor: frozenset({P.audit_read}),
     Role.system_admin: frozenset({P.user_read, P.user_manage, P.client_manage, P.system_maintain}),
     Role.security_admin: frozenset({P.user_read, P.access_grant}),
     Role.partner_system: frozenset(
         {P.org_read, P.grid_read, P.grid_write, P.member_read, P.member_write}
+        | {P.ticket_read, P.ticket_submit}
     ),
 }
 

@@ -5,6 +5,8 @@ The rules, in one place:
 - a grid is visible iff its community is visible, or its id is in ``scope.grid_ids``;
 - a party member is visible iff the member's organization is visible, or the member's
   grid id is in ``scope.grid_ids``;
+- a ticket is visible iff its grid is visible (its community, or its grid id), or its
+  handling organization is, or it is assigned to the caller;
 - an empty scope sees nothing (the predicates are FALSE, never "no filter").
 
 Each ``path <@ text2ltree(:p)`` term is answered by ix_organizations_path_gist; several
@@ -24,7 +26,7 @@ from sqlalchemy import ColumnElement, exists, false, func, or_
 from sqlalchemy.orm import aliased
 
 from partygrid.domain.access import Scope
-from partygrid.repo.tables import GridRow, OrganizationRow, PartyMemberRow
+from partygrid.repo.tables import GridRow, OrganizationRow, PartyMemberRow, TicketRow
 
 # Aliases of their own, so these subqueries never collide with a join the caller makes.
 _ScopeOrg = aliased(OrganizationRow, name="scope_org")
@@ -83,6 +85,22 @@ def member_id_visible(member_id: Any, scope: Scope) -> ColumnElement[bool]:
         return false()
     m = aliased(PartyMemberRow, name="scope_member")
     return exists().where(m.id == member_id, member_visible(scope, m))
+
+
+def ticket_visible(
+    scope: Scope, *, user_id: int | None, ticket: Any = TicketRow
+) -> ColumnElement[bool]:
+    """Predicate on a tickets row (or alias): ``community_id`` is the grid's community, so
+    testing it stands for "the grid is visible" without a join."""
+    terms = []
+    if scope.org_paths:
+        terms.append(org_id_visible(ticket.community_id, scope))
+        terms.append(org_id_visible(ticket.handling_org_id, scope))
+    if scope.grid_ids:
+        terms.append(ticket.grid_id.in_(scope.grid_ids))
+    if user_id is not None:
+        terms.append(ticket.assignee_user_id == user_id)
+    return or_(*terms) if terms else false()
 
 
 # --- the same rules as SQL text, for the hand-written report statements ---------------

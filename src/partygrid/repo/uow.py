@@ -10,12 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from partygrid.crypto import Keyring
 from partygrid.repo.api_clients import SqlApiClientRepository
 from partygrid.repo.audit import SqlAuditRepository
+from partygrid.repo.catalogue import SqlCatalogueRepository
 from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.grids import SqlGridRepository
 from partygrid.repo.key_rotation import SqlKeyRotationRepository
 from partygrid.repo.members import SqlMemberRepository
 from partygrid.repo.organizations import SqlOrganizationRepository
 from partygrid.repo.reports import SqlReportRepository
+from partygrid.repo.tickets import SqlTicketRepository
 from partygrid.repo.users import SqlScopeRepository, SqlUserRepository
 
 
@@ -37,6 +39,8 @@ class UnitOfWork:
         self.users = SqlUserRepository(self.session)
         self.scopes = SqlScopeRepository(self.session)
         self.api_clients = SqlApiClientRepository(self.session)
+        self.tickets = SqlTicketRepository(self.session, self.keyring)
+        self.catalogue = SqlCatalogueRepository(self.session)
         return self
 
     async def __aexit__(

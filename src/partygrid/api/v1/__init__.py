@@ -6,11 +6,17 @@ from partygrid.api.v1 import (
     api_clients,
     audit,
     auth,
+    calendar,
     grids,
     members,
     organizations,
+    public,
     reports,
     reveal,
+    service_categories,
+    ticket_lists,
+    ticket_stats,
+    tickets,
     users,
 )
 
@@ -24,3 +30,10 @@ router.include_router(reports.router)
 router.include_router(audit.router)
 router.include_router(users.router)
 router.include_router(api_clients.router)
+# Before the tickets router, whose /tickets/{ticket_id} would otherwise take these paths.
+router.include_router(ticket_lists.router)
+router.include_router(ticket_stats.router)
+router.include_router(tickets.router)
+router.include_router(service_categories.router)
+router.include_router(calendar.router)
+router.include_router(public.router)

@@ -21,16 +21,13 @@ from partygrid.repo.tables.tickets import (
 )
 
 __all__ = [
-    "HolidayScheduleRow",
-    "IdempotencyKeyRow",
-    "ServiceCategoryRow",
-    "TicketEventRow",
-    "TicketRow",
     "ApiClientRow",
     "ApiNonceRow",
     "AuditEventRow",
     "GridRow",
     "GridStaffAssignmentRow",
+    "HolidayScheduleRow",
+    "IdempotencyKeyRow",
     "MemberTransferRow",
     "MobileLedgerRow",
     "OrganizationHistoryRow",
@@ -38,6 +35,9 @@ __all__ = [
     "PartyMemberRow",
     "PrincipalScopeRow",
     "RefreshTokenRow",
+    "ServiceCategoryRow",
     "SessionRow",
+    "TicketEventRow",
+    "TicketRow",
     "UserRow",
 ]

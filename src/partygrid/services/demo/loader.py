@@ -25,6 +25,7 @@ from partygrid.services.demo.street import (
     STREET_CODE,
     DemoGrid,
 )
+from partygrid.services.demo.tickets import load_demo_tickets
 from partygrid.services.grids import (
     NewGrid,
     NewStaffAssignment,
@@ -88,6 +89,8 @@ class DemoSummary:
     central_households: int = 0
     transfers: int = 0
     left: int = 0
+    tickets: Counter[str] = field(default_factory=Counter)  # made by this load, by state
+    tickets_present: int = 0
 
     @property
     def grids_created(self) -> int:
@@ -107,14 +110,15 @@ class DemoSummary:
             or self.central_households
             or self.transfers
             or self.left
+            or self.tickets
         )
 
     def lines(self) -> list[str]:
         if self.nothing_new:
             return [
                 f"demo data already present ({_n(self.already_present, 'organization')}, "
-                f"{_n(self.grids_present, 'grid')}, {_n(self.members_present, 'party member')}); "
-                "nothing created"
+                f"{_n(self.grids_present, 'grid')}, {_n(self.members_present, 'party member')}, "
+                f"{_n(self.tickets_present, 'ticket')}); nothing created"
             ]
         orgs = f"created {_n(len(self.created), 'organization')}"
         if self.created:
@@ -143,6 +147,11 @@ class DemoSummary:
             lines.append(
                 f"the street is {street.name} (id {street.id}); its figures and gaps: "
                 f"/api/v1/reports/counts?under={street.id}, /sizing and /coverage"
+            )
+        if self.tickets:
+            lines.append(
+                f"created {_n(sum(self.tickets.values()), 'ticket')} "
+                f"({_counted(self.tickets)}); try /open311/v2/requests.json"
             )
         return lines
 
@@ -385,4 +394,7 @@ async def load_demo(uow_factory: UowFactory) -> DemoSummary:
     orgs, actor = await _load_organizations(uow_factory, summary)
     grids = await _load_grids(uow_factory, orgs, summary, actor)
     await _load_members(uow_factory, orgs, grids, summary, actor)
+    summary.tickets, summary.tickets_present = await load_demo_tickets(
+        uow_factory, actor, orgs, grids
+    )
     return summary
