@@ -169,3 +169,34 @@ async def test_concurrent_retries_with_one_key_create_one_ticket(scratch: Scratc
             text("SELECT count(*) FROM idempotency_keys WHERE key = :k"), {"k": key}
         )
     assert (rows, keys) == (1, 1)
+
+
+async def test_merges_in_opposite_directions_do_not_deadlock(
+    scratch: Scratch, settings: Settings
+) -> None:
+    world = await _world(scratch)
+    ids = []
+    for title in ("东门积水", "东门积水（重复）"):
+        record, _ = await tickets.submit_ticket(
+            scratch.uow(), actor=world["actor"], new=new_ticket(title), idempotency_key=None
+        )
+        ids.append(record.ticket.id)
+    first, second = ids
+    app = create_app(settings)
+    app.state.engine, app.state.sessionmaker = scratch.app, scratch.sessionmaker
+    app.state.migration_head = "0004"
+    headers = await _headers(scratch, settings, world["district"])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as c:
+        a_into_b = c.post(f"/api/v1/tickets/{first}/actions/merge",
+                          json={"into_ticket_id": second})  # fmt: skip
+        b_into_a = c.post(f"/api/v1/tickets/{second}/actions/merge",
+                          json={"into_ticket_id": first})  # fmt: skip
+        responses = await _race(scratch, min(ids), [a_into_b, b_into_a])
+    codes = sorted(r.status_code for r in responses)
+    assert codes[0] == 200 and codes[1] in (409, 422), [r.text for r in responses]
+    async with scratch.owner.connect() as conn:
+        states = await conn.scalars(
+            text("SELECT state FROM tickets WHERE id = ANY(:ids) ORDER BY id"), {"ids": ids}
+        )
+        assert sorted(states.all()) == ["merged", "received"]

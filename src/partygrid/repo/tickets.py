@@ -203,6 +203,14 @@ class SqlTicketRepository:
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         return _to_domain(row, self.keyring) if row else None
 
+    async def lock_in_id_order(self, ticket_ids: list[int]) -> None:
+        """Lock several tickets lowest id first, so two merges in opposite directions
+        queue behind each other instead of deadlocking."""
+        await self.session.execute(
+            text("SELECT id FROM tickets WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"),
+            {"ids": sorted(set(ticket_ids))},
+        )
+
     async def get_for_rule(self, ticket_id: int, *, for_update: bool = False) -> Ticket | None:
         """Whatever the caller's scope: for rules and replays inside a use case only."""
         stmt = select(T).where(T.id == ticket_id)

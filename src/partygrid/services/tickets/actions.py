@@ -206,6 +206,9 @@ async def act_on_ticket(
     command = _jsonable(command)
     now = now or utcnow()
     async with uow:
+        into = command.get("into_ticket_id") if action is A.merge else None
+        if isinstance(into, int):
+            await uow.tickets.lock_in_id_order([ticket_id, into])
         ticket = await require_ticket(uow, ticket_id, actor=actor, for_update=True)
         check_version(ticket.version, expected_version)
         target_state(ticket.state, action, command)  # 409 before anything else is checked
