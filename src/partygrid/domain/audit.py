@@ -28,6 +28,14 @@ class Outcome(StrEnum):
     failed = "failed"  # refused by a rule or validation
 
 
+def changed_fields(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the keys whose values differ, from both sides."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
 def masked(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
     """A copy of the snapshot with personal data masked or redacted, recursively (through
     nested dicts and lists: a list of staff or ledger entries is masked like a dict)."""

@@ -103,9 +103,3 @@ class WorkingCalendar:
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
         return self.working_seconds_between(start, end) / 3600
-
-
-def schedule_from_dates(
-    year: int, holidays: Iterable[date], workdays: Iterable[date], source: str
-) -> YearSchedule:
-    return YearSchedule(year, frozenset(holidays), frozenset(workdays), source)

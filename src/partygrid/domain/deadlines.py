@@ -82,19 +82,3 @@ def resumed_deadline(
         due=datetime.combine(moved.due.date(), deadline.astimezone(SHANGHAI).timetz()),
         provisional=moved.provisional,
     )
-
-
-class Urgency:
-    """Where a deadline stands now: on time, soon due (yellow) or overdue (red)."""
-
-    on_time = "on_time"
-    soon_due = "soon_due"
-    overdue = "overdue"
-
-
-def urgency(deadline: datetime, now: datetime, rule: DeadlineRule) -> str:
-    if now > deadline:
-        return Urgency.overdue
-    if deadline - now <= timedelta(hours=rule.soon_due_hours):
-        return Urgency.soon_due
-    return Urgency.on_time

@@ -12,7 +12,14 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Actor
-from partygrid.domain.audit import GENESIS, AuditEvent, Outcome, chain_hash, masked
+from partygrid.domain.audit import (
+    GENESIS,
+    AuditEvent,
+    Outcome,
+    chain_hash,
+    changed_fields,
+    masked,
+)
 from partygrid.repo.tables import AuditEventRow
 
 # One chain means one writer at a time; the lock is held only from the chain read to
@@ -63,6 +70,23 @@ class SqlAuditRepository:
                 "reason": reason,
                 "changes": _jsonable(changes),
             }
+        )
+
+    def record_change(
+        self,
+        actor: Actor,
+        action: str,
+        resource_type: str,
+        resource_id: int | str | None,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        *,
+        reason: str | None = None,
+    ) -> None:
+        """Queue an update: only the fields that changed, before and after."""
+        before, after = changed_fields(old, new)
+        self.record(
+            actor, action, resource_type, resource_id, before=before, after=after, reason=reason
         )
 
     @property

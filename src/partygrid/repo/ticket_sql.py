@@ -67,8 +67,9 @@ def soon_window_sql(alias: str = "t", category: str = "c") -> str:
 
 
 def urgency_sql(alias: str = "t", category: str = "c", now: str = ":now") -> str:
-    """paused | overdue | soon_due | on_time, or NULL without a deadline (as
-    ``domain.deadlines.urgency`` decides it, plus the stopped clock of a pause)."""
+    """paused | overdue | soon_due | on_time, or NULL without a deadline: overdue past
+    it, soon due within the rule's ``soon_due_hours`` of it (wall clock), paused while a
+    supplement is awaited (the clock is stopped)."""
     return (
         f"CASE WHEN {alias}.paused_at IS NOT NULL AND {alias}.state = 'waiting_supplement' "
         "THEN 'paused' "

@@ -220,12 +220,9 @@ class SqlTicketRepository:
         return _to_domain(row, self.keyring) if row else None
 
     async def get_by_public_id(
-        self, public_id: str, *, scope: Scope | None, user_id: int | None
+        self, public_id: str, *, scope: Scope, user_id: int | None
     ) -> Ticket | None:
-        """``scope=None`` only for the public board and Open311, which show no PII."""
-        stmt = select(T).where(T.public_id == public_id)
-        if scope is not None:
-            stmt = stmt.where(ticket_visible(scope, user_id=user_id))
+        stmt = select(T).where(T.public_id == public_id, ticket_visible(scope, user_id=user_id))
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         return _to_domain(row, self.keyring) if row else None
 
@@ -247,14 +244,12 @@ class SqlTicketRepository:
         self,
         query: TicketQuery,
         *,
-        scope: Scope | None,
+        scope: Scope,
         user_id: int | None,
         after_id: int | None,
         limit: int,
     ) -> list[Ticket]:
-        stmt = select(T).order_by(T.id).limit(limit)
-        if scope is not None:
-            stmt = stmt.where(ticket_visible(scope, user_id=user_id))
+        stmt = select(T).where(ticket_visible(scope, user_id=user_id)).order_by(T.id).limit(limit)
         if query.states:
             stmt = stmt.where(T.state.in_([s.value for s in query.states]))
         for column, value in (

@@ -186,8 +186,9 @@ async def update_grid(
         if not values and boundary is None:
             return grid
         updated = await uow.grids.update_fields(grid_id, boundary=boundary, **values)
-        before, after = snapshots.changes(snapshots.grid(grid), snapshots.grid(updated))
-        uow.audit.record(actor, "grid.update", "grid", grid_id, before=before, after=after)
+        uow.audit.record_change(
+            actor, "grid.update", "grid", grid_id, snapshots.grid(grid), snapshots.grid(updated)
+        )
         await uow.commit()
         return updated
 
@@ -213,8 +214,9 @@ async def retire_grid(
                 "move the party members placed in this grid first", rule="retire-has-members"
             )
         retired = await uow.grids.update_fields(grid_id, status=GridStatus.retired.value)
-        before, after = snapshots.changes(snapshots.grid(grid), snapshots.grid(retired))
-        uow.audit.record(actor, "grid.retire", "grid", grid_id, before=before, after=after)
+        uow.audit.record_change(
+            actor, "grid.retire", "grid", grid_id, snapshots.grid(grid), snapshots.grid(retired)
+        )
         await uow.commit()
         return retired
 
@@ -345,12 +347,9 @@ async def end_assignment(
         on = ended_on or today
         assignment.check_can_end(on, today)
         ended = await uow.grids.end_assignment(assignment_id, ended_on=on, reason=reason)
-        before, after = snapshots.changes(
-            snapshots.assignment(assignment), snapshots.assignment(ended)
-        )
-        uow.audit.record(
+        uow.audit.record_change(
             actor, "grid.staff.end", "grid_staff_assignment", assignment_id,
-            before=before, after=after, reason=reason,
+            snapshots.assignment(assignment), snapshots.assignment(ended), reason=reason,
         )  # fmt: skip
         await uow.commit()
         return ended

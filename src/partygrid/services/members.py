@@ -219,13 +219,11 @@ async def update_member(
         values = {k: v.value if k == "category" else v for k, v in changed.items()}
         updated = await uow.members.update_fields(member_id, **values)
         ledger = await uow.members.current_ledger_entry(member_id, scope=scope)
-        before, after = snapshots.changes(
+        uow.audit.record_change(
+            actor, "member.update", "party_member", member_id,
             {**snapshots.member(member), "mobile_ledger": snapshots.ledger_entry(previous)},
             {**snapshots.member(updated), "mobile_ledger": snapshots.ledger_entry(ledger)},
-        )
-        uow.audit.record(
-            actor, "member.update", "party_member", member_id, before=before, after=after
-        )
+        )  # fmt: skip
         await uow.commit()
         return MemberRecord(updated, ledger)
 

@@ -155,12 +155,10 @@ async def update_organization(
         await uow.organizations.record_history(
             org_id, action, {k: getattr(org, k) for k in changed}, changed
         )
-        before, after = snapshots.changes(
-            snapshots.organization(org), snapshots.organization(updated)
-        )
-        uow.audit.record(
-            actor, "organization.update", "organization", org_id, before=before, after=after
-        )
+        uow.audit.record_change(
+            actor, "organization.update", "organization", org_id,
+            snapshots.organization(org), snapshots.organization(updated),
+        )  # fmt: skip
         await uow.commit()
         return updated
 
@@ -240,12 +238,9 @@ async def dissolve_organization(
         await uow.organizations.record_history(
             org_id, "dissolved", {"status": "active"}, {"status": "dissolved"}, note
         )
-        before, after = snapshots.changes(
-            snapshots.organization(org), snapshots.organization(dissolved)
-        )
-        uow.audit.record(
+        uow.audit.record_change(
             actor, "organization.dissolve", "organization", org_id,
-            before=before, after=after, reason=note,
+            snapshots.organization(org), snapshots.organization(dissolved), reason=note,
         )  # fmt: skip
         await uow.commit()
         return dissolved

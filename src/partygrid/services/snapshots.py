@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from partygrid.domain.audit import changed_fields
 from partygrid.domain.grids import Grid, StaffAssignment
 from partygrid.domain.members import MobileLedgerEntry, PartyMember, Transfer
 from partygrid.domain.organizations import Organization
@@ -105,7 +106,4 @@ def transfer(t: Transfer) -> dict[str, Any]:
     }
 
 
-def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Only the keys whose values differ, from both sides."""
-    keys = [k for k in after if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+changes = changed_fields  # the sites that add context to ``after`` diff first

@@ -2,7 +2,7 @@
 overdue ones a red one (红牌督办), automatically.
 
 "Soon due" is the wall-clock window ``soon_due_hours`` before the deadline (the rule of
-the ticket's category and type), as ``domain.deadlines.urgency`` has it. Tickets paused
+the ticket's category and type), as ``repo.ticket_sql.urgency_sql`` has it. Tickets paused
 for a missing item (补办件) are skipped: their clock is stopped. The level is only ever
 raised, each raise is a ``supervise`` event by the system on the ticket's timeline, and a
 second sweep finds nothing left to do. One sweeper runs at a time across processes (an

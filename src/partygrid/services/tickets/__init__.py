@@ -23,7 +23,6 @@ from partygrid.services.tickets.intake import IdempotencyKeyReused, NewTicket, s
 from partygrid.services.tickets.queries import (
     get_ticket,
     get_ticket_by_public_id,
-    list_published,
     list_tickets,
     ticket_timeline,
 )
@@ -45,7 +44,6 @@ __all__ = [
     "get_ticket",
     "get_ticket_by_public_id",
     "list_categories",
-    "list_published",
     "list_tickets",
     "submit_ticket",
     "ticket_timeline",

@@ -20,7 +20,6 @@ from partygrid.domain.ticket_commands import ActionContext, decide, merged_in_ev
 from partygrid.domain.tickets import TERMINAL_STATES, TicketAction, TicketType
 from partygrid.domain.versioning import check_version
 from partygrid.repo.uow import UnitOfWork
-from partygrid.services import snapshots
 from partygrid.services.tickets.common import (
     TicketRecord,
     event_actor,
@@ -222,18 +221,16 @@ async def act_on_ticket(
         event = decide(ticket, action, resolved, ctx)
         updated = apply(ticket, event)
         await uow.tickets.save(updated, event)
-        before, after = snapshots.changes(snapshot(ticket), snapshot(updated))
-        uow.audit.record(
+        uow.audit.record_change(
             actor, f"ticket.{action.value}", "ticket", ticket.id,
-            before=before, after=after, reason=event.note,
+            snapshot(ticket), snapshot(updated), reason=event.note,
         )  # fmt: skip
         if target is not None:
             absorbed = merged_in_event(target, ticket, ctx, event.note)
             grown = apply(target, absorbed)
             await uow.tickets.save(grown, absorbed)
-            t_before, t_after = snapshots.changes(snapshot(target), snapshot(grown))
-            uow.audit.record(
-                actor, "ticket.merged_in", "ticket", target.id, before=t_before, after=t_after
+            uow.audit.record_change(
+                actor, "ticket.merged_in", "ticket", target.id, snapshot(target), snapshot(grown)
             )
         await uow.commit()
         return TicketRecord(updated)

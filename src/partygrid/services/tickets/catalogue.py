@@ -15,7 +15,6 @@ from partygrid.domain.errors import Conflict, InvalidValue, NotFound
 from partygrid.domain.tickets import TicketType
 from partygrid.domain.versioning import check_version
 from partygrid.repo.uow import UnitOfWork
-from partygrid.services import snapshots
 
 CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_.-")
 
@@ -130,13 +129,12 @@ async def update_category(
             )
         if "attributes" in changes:
             edited.attributes = parse_attribute_definitions(changes["attributes"] or [])
-        before, after = snapshots.changes(category_snapshot(current), category_snapshot(edited))
-        if not after:
+        if category_snapshot(edited) == category_snapshot(current):
             return current
         updated = await uow.catalogue.update(edited)
-        before, after = snapshots.changes(category_snapshot(current), category_snapshot(updated))
-        uow.audit.record(
-            actor, "catalogue.update", "service_category", code, before=before, after=after
-        )
+        uow.audit.record_change(
+            actor, "catalogue.update", "service_category", code,
+            category_snapshot(current), category_snapshot(updated),
+        )  # fmt: skip
         await uow.commit()
         return updated

@@ -7,7 +7,6 @@ from datetime import datetime
 from partygrid.domain.access import Actor
 from partygrid.domain.errors import NotFound
 from partygrid.domain.ticket_aggregate import Ticket, TicketEvent
-from partygrid.domain.tickets import DONE_STATES
 from partygrid.repo.tickets import TicketQuery
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.tickets.common import (
@@ -82,18 +81,3 @@ async def ticket_timeline(uow: UnitOfWork, *, actor: Actor, ticket_id: int) -> l
     async with uow:
         await require_ticket(uow, ticket_id, actor=actor)
         return await uow.tickets.events(ticket_id)
-
-
-async def list_published(
-    uow: UnitOfWork, *, community_id: int | None, after_id: int | None, limit: int
-) -> list[Ticket]:
-    """Published results for the public board, whoever asks: the caller shows only
-    ``public_result`` (already masked) and non-personal fields."""
-    async with uow:
-        query = TicketQuery(
-            states=tuple(s for s in DONE_STATES if s.value != "resolved"),
-            community_id=community_id,
-        )
-        return await uow.tickets.list_filtered(
-            query, scope=None, user_id=None, after_id=after_id, limit=limit
-        )
