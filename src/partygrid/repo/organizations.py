@@ -65,6 +65,18 @@ class SqlOrganizationRepository:
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         return _to_domain(row) if row else None
 
+    async def active_root_named(self, kind: OrgKind, name: str) -> Organization | None:
+        """An active root of this kind and name (console bootstrap only, like root_by_code)."""
+        stmt = (
+            select(Org)
+            .where(Org.parent_id.is_(None), Org.kind == kind.value, Org.name == name,
+                   Org.status == OrgStatus.active.value)
+            .order_by(Org.id)
+            .limit(1)
+        )  # fmt: skip
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        return _to_domain(row) if row else None
+
     async def get_many(self, ids: list[int], *, scope: Scope) -> dict[int, Organization]:
         if not ids:
             return {}

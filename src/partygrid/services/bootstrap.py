@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from partygrid.domain.access import UNSCOPED_ROLES, Role, Scope, system_actor
 from partygrid.domain.accounts import User, check_assignable, normalize_username
 from partygrid.domain.errors import Conflict, RuleViolation
-from partygrid.domain.organizations import OrgKind, OrgStatus, check_parent
+from partygrid.domain.organizations import Organization, OrgKind, OrgStatus
 from partygrid.domain.passwords import check_password
-from partygrid.repo.bootstrap import OrgRef, SqlBootstrapRepository
 from partygrid.repo.uow import UnitOfWork
+from partygrid.services.organizations import NewOrganization, add_organization
 from partygrid.services.passwords import hash_password_async
 from partygrid.services.users import snapshot
 
@@ -32,7 +32,7 @@ class NewAdmin:
 @dataclass(frozen=True, slots=True)
 class AdminCreated:
     user: User
-    organization: OrgRef | None
+    organization: Organization | None
     organization_created: bool
 
 
@@ -54,20 +54,13 @@ def check_admin_request(new: NewAdmin) -> str:
     return username
 
 
-async def _root(uow: UnitOfWork, name: str) -> tuple[OrgRef, bool]:
+async def _root(uow: UnitOfWork, name: str) -> tuple[Organization, bool]:
     """The active district committee of this name, or a new one."""
-    repo = SqlBootstrapRepository(uow.session)
     kind = OrgKind.district_committee
-    found = await repo.root_named(kind.value, name)
+    found = await uow.organizations.active_root_named(kind, name)
     if found is not None:
         return found, False
-    check_parent(kind, None)
-    history = {"kind": kind.value, "code": None, "parent_id": None,
-               "status": OrgStatus.active.value, "description": None}  # fmt: skip
-    org = await repo.add_root(kind.value, name, history)
-    uow.audit.record(ACTOR, "organization.create", "organization", org.id,
-                     after={**history, "name": org.name, "path": org.path})  # fmt: skip
-    return org, True
+    return await add_organization(uow, actor=ACTOR, new=NewOrganization(kind, name)), True
 
 
 async def create_admin(uow: UnitOfWork, new: NewAdmin) -> AdminCreated:
@@ -78,13 +71,13 @@ async def create_admin(uow: UnitOfWork, new: NewAdmin) -> AdminCreated:
     async with uow:
         if await uow.users.get_by_username(username) is not None:
             raise Conflict(f"the username {username} is taken", rule="username-unique")
-        org: OrgRef | None = None
+        org: Organization | None = None
         created = False
         if new.root_org_name is not None:
             org, created = await _root(uow, new.root_org_name.strip())
         elif new.org_id is not None:
-            org = await SqlBootstrapRepository(uow.session).organization(new.org_id)
-            if org is None:
+            org = await uow.organizations.get_for_rule(new.org_id)
+            if org is None or org.status is not OrgStatus.active:
                 raise RuleViolation(f"no active organization {new.org_id}",
                                     rule="scope-target-exists")  # fmt: skip
         user = await uow.users.add(

@@ -80,27 +80,34 @@ async def create_organization(
     uow: UnitOfWork, *, actor: Actor, new: NewOrganization
 ) -> Organization:
     async with uow:
-        parent = await _active_parent(uow, new.parent_id, actor)
-        check_parent(new.kind, parent.kind if parent else None)
-        org = await uow.organizations.add(
-            Organization(
-                id=0,
-                kind=new.kind,
-                name=new.name.strip(),
-                parent_id=new.parent_id,
-                path="",
-                code=new.code,
-                description=new.description,
-            ),
-            parent.path if parent else None,
-        )
-        await uow.organizations.record_history(org.id, "created", None, _snapshot(org))
-        uow.audit.record(
-            actor, "organization.create", "organization", org.id,
-            after=snapshots.organization(org),
-        )  # fmt: skip
+        org = await add_organization(uow, actor=actor, new=new)
         await uow.commit()
         return org
+
+
+async def add_organization(uow: UnitOfWork, *, actor: Actor, new: NewOrganization) -> Organization:
+    """The body of ``create_organization`` inside a unit of work the caller owns (the
+    console's create-admin creates a root and an account in one transaction)."""
+    parent = await _active_parent(uow, new.parent_id, actor)
+    check_parent(new.kind, parent.kind if parent else None)
+    org = await uow.organizations.add(
+        Organization(
+            id=0,
+            kind=new.kind,
+            name=new.name.strip(),
+            parent_id=new.parent_id,
+            path="",
+            code=new.code,
+            description=new.description,
+        ),
+        parent.path if parent else None,
+    )
+    await uow.organizations.record_history(org.id, "created", None, _snapshot(org))
+    uow.audit.record(
+        actor, "organization.create", "organization", org.id,
+        after=snapshots.organization(org),
+    )  # fmt: skip
+    return org
 
 
 async def get_organization(
