@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import (
 
 from partygrid.config import Environment, Settings
 from partygrid.crypto import Keyring
-from partygrid.main import create_app
+from partygrid.main import bind_database, create_app
 from partygrid.repo.database import (
     app_role_url,
     async_url,
@@ -135,8 +135,7 @@ def app(
     settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker, database_url: str
 ):
     application = create_app(settings)
-    application.state.engine = engine
-    application.state.sessionmaker = sessionmaker
+    bind_database(application, engine, sessionmaker)  # one connection for all
     application.state.migration_head = head_revision(settings, database_url)
     return application
 

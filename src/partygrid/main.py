@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from partygrid import __version__
 from partygrid.api import health, open311
@@ -59,14 +60,28 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
+def bind_database(
+    app: FastAPI,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+) -> None:
+    """Point the app at a database: transactional sessions for use cases, autocommit
+    ones for the single-statement read every request makes (its principal), which then
+    needs no BEGIN/ROLLBACK round trips. Tests pass their one sessionmaker for both."""
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker or create_sessionmaker(engine)
+    app.state.autocommit_sessionmaker = sessionmaker or create_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT")
+    )
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     owns_engine = getattr(app.state, "engine", None) is None
     if owns_engine:
         url = resolve_database_url(settings)
-        app.state.engine = create_engine(app_role_url(url, settings), settings)
-        app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        bind_database(app, create_engine(app_role_url(url, settings), settings))
         app.state.migration_head = head_revision(settings, url)
     sweeper = start_sweeper(
         settings, lambda: UnitOfWork(app.state.sessionmaker, app.state.keyring)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from partygrid.config import Environment, Settings
-from partygrid.main import create_app
+from partygrid.main import bind_database, create_app
 from partygrid.repo.migrations import head_revision
 from tests.api.access_helpers import PASSWORD, audit_rows, bearer, code_at, current_step, login
 from tests.api.test_conventions import assert_problem
@@ -24,8 +24,7 @@ async def totp_client(engine, sessionmaker, database_url):
     """An app that enforces TOTP for admin roles, as production does."""
     settings = Settings(environment=Environment.test, database_url=None, require_admin_totp=True)
     application = create_app(settings)
-    application.state.engine = engine
-    application.state.sessionmaker = sessionmaker
+    bind_database(application, engine, sessionmaker)
     application.state.migration_head = head_revision(settings, database_url)
     transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as ac:

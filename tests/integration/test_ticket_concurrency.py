@@ -17,7 +17,7 @@ from partygrid.domain.access import Scope, system_actor
 from partygrid.domain.grids import GridKind
 from partygrid.domain.organizations import OrgKind
 from partygrid.domain.ticket_aggregate import TicketChannel
-from partygrid.main import create_app
+from partygrid.main import bind_database, create_app
 from partygrid.services import grids, organizations, tickets
 from partygrid.services.tokens import issue_access_token
 from tests.api.test_grids import square
@@ -129,7 +129,7 @@ async def test_two_concurrent_actions_one_wins(
     )
     tid = record.ticket.id
     app = create_app(settings)
-    app.state.engine, app.state.sessionmaker = scratch.app, scratch.sessionmaker
+    bind_database(app, scratch.app, scratch.sessionmaker)
     app.state.migration_head = "0004"
     headers = await _headers(scratch, settings, world["district"])
     if if_match:
@@ -183,7 +183,7 @@ async def test_merges_in_opposite_directions_do_not_deadlock(
         ids.append(record.ticket.id)
     first, second = ids
     app = create_app(settings)
-    app.state.engine, app.state.sessionmaker = scratch.app, scratch.sessionmaker
+    bind_database(app, scratch.app, scratch.sessionmaker)
     app.state.migration_head = "0004"
     headers = await _headers(scratch, settings, world["district"])
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

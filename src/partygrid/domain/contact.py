@@ -48,6 +48,10 @@ def mask_phone(phone: str | None) -> str | None:
     if phone is None:
         return None
     digits = "".join(ch for ch in unicodedata.normalize("NFKC", phone) if ch.isdigit())
+    if len(digits) == 11 and digits[0] == "1":
+        # A stored mobile (normalised on the way in): no need for the phone library's
+        # parser, which costs ~0.3 ms a number and was the bulk of a member page.
+        return digits[:3] + MASK + digits[-4:]
     number = _parse(digits) if digits else None
     if number is not None and phonenumbers.number_type(number) == PhoneNumberType.FIXED_LINE:
         area = phonenumbers.length_of_geographical_area_code(number)
