@@ -10,17 +10,29 @@ from partygrid.api.etag import expected_version
 from partygrid.config import Settings
 from partygrid.repo.uow import UnitOfWork
 
+# Dependencies are ``async def`` on purpose: FastAPI runs a plain ``def`` in its thread
+# pool, a thread hop per dependency per request.
 
-def get_settings_dep(request: Request) -> Settings:
+
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_uow(request: Request) -> UnitOfWork:
+async def get_uow(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.sessionmaker, request.app.state.keyring)
 
 
-def get_expected_version(
+async def get_read_uow(request: Request) -> UnitOfWork:
+    """For use cases that only read: no transaction. Under READ COMMITTED each statement
+    sees its own snapshot either way, so BEGIN/ROLLBACK would add two round trips and
+    change nothing. It refuses to commit, so such a route cannot write by accident
+    (reads that are themselves audited, like the audit trail's, take ``Uow``)."""
+    state = request.app.state
+    return UnitOfWork(state.autocommit_sessionmaker, state.keyring, read_only=True)
+
+
+async def get_expected_version(
     if_match: Annotated[
         str | None,
         Header(
@@ -32,7 +44,7 @@ def get_expected_version(
     return expected_version(if_match)
 
 
-def page_size(
+async def page_size(
     request: Request,
     limit: Annotated[int | None, Query(ge=1, le=200, description="Page size (1–200).")] = None,
 ) -> int:
@@ -41,6 +53,7 @@ def page_size(
 
 
 Uow = Annotated[UnitOfWork, Depends(get_uow)]
+ReadUow = Annotated[UnitOfWork, Depends(get_read_uow)]
 ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]
 PageSize = Annotated[int, Depends(page_size)]
 Cursor = Annotated[

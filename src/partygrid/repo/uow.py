@@ -24,9 +24,16 @@ from partygrid.repo.users import SqlScopeRepository, SqlUserRepository
 class UnitOfWork:
     """Holds the session and the repositories that share its transaction."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], keyring: Keyring) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        keyring: Keyring,
+        *,
+        read_only: bool = False,
+    ) -> None:
         self._session_factory = session_factory
         self.keyring = keyring
+        self.read_only = read_only
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
@@ -56,6 +63,7 @@ class UnitOfWork:
 
     async def flush(self) -> None:
         """Send pending writes now, so constraint violations surface as domain errors."""
+        self._refuse_if_read_only()
         try:
             await self.session.flush()
         except IntegrityError as exc:
@@ -63,9 +71,16 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         """Write the queued audit events, then commit both together or neither."""
+        self._refuse_if_read_only()
         try:
             await self.audit.write_pending()
             await self.session.commit()
             self.audit.committed()
         except IntegrityError as exc:
             raise translate_integrity_error(exc) from None
+
+    def _refuse_if_read_only(self) -> None:
+        # A read-only unit of work may run on an autocommit connection, where a write
+        # would not be atomic with anything: refuse it loudly instead.
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot write; use a write route")

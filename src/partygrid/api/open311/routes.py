@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Header, Query, Request
 from fastapi.responses import Response
 
-from partygrid.api.deps import Uow
+from partygrid.api.deps import ReadUow, Uow
 from partygrid.api.open311 import mapping
 from partygrid.api.open311.auth import Open311Client
 from partygrid.api.open311.formats import (
@@ -44,7 +44,7 @@ router = APIRouter(
 
 
 @router.get("/services.{response_format}", dependencies=_PUBLIC_READ)
-async def open311_services(uow: Uow, response_format: str) -> Response:
+async def open311_services(uow: ReadUow, response_format: str) -> Response:
     """GET services: the catalogue (服务目录), one `service` per category."""
     fmt = parse_format(response_format)
     services = [mapping.service(c) for c in await svc.list_services(uow)]
@@ -52,7 +52,9 @@ async def open311_services(uow: Uow, response_format: str) -> Response:
 
 
 @router.get("/services/{service_code}.{response_format}", dependencies=_PUBLIC_READ)
-async def open311_service_definition(uow: Uow, service_code: str, response_format: str) -> Response:
+async def open311_service_definition(
+    uow: ReadUow, service_code: str, response_format: str
+) -> Response:
     """GET service definition: the typed attributes of one service."""
     fmt = parse_format(response_format)
     category = await svc.get_service(uow, code=service_code)
@@ -108,7 +110,7 @@ async def open311_create_request(
 
 @router.get("/requests.{response_format}", dependencies=_PUBLIC_READ)
 async def open311_requests(
-    uow: Uow,
+    uow: ReadUow,
     response_format: str,
     service_request_id: Annotated[
         str | None, Query(description="Comma-separated ids; overrides every other filter.")
@@ -138,7 +140,7 @@ async def open311_requests(
 
 
 @router.get("/requests/{service_request_id}.{response_format}", dependencies=_PUBLIC_READ)
-async def open311_request(uow: Uow, service_request_id: str, response_format: str) -> Response:
+async def open311_request(uow: ReadUow, service_request_id: str, response_format: str) -> Response:
     """GET one request by its `service_request_id`, in a one-item `service_requests`."""
     fmt = parse_format(response_format)
     ticket = await svc.get_request(uow, public_id=service_request_id)
@@ -146,7 +148,7 @@ async def open311_request(uow: Uow, service_request_id: str, response_format: st
 
 
 @router.get("/tokens/{token}.{response_format}", dependencies=_PUBLIC_READ)
-async def open311_token(uow: Uow, token: str, response_format: str) -> Response:
+async def open311_token(uow: ReadUow, token: str, response_format: str) -> Response:
     """GET tokens: PartyGrid files requests synchronously and issues no tokens of its own,
     so a request id is its own token; anything else is not found."""
     fmt = parse_format(response_format)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 
-from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, Uow
+from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
@@ -63,7 +63,7 @@ async def create_api_client(
 
 @router.get("", response_model=ApiClientPage, responses=problem_responses(401, 403, 422))
 async def list_api_clients(
-    actor: Reader, uow: Uow, limit: PageSize, cursor: Cursor = None
+    actor: Reader, uow: ReadUow, limit: PageSize, cursor: Cursor = None
 ) -> ApiClientPage:
     """List partner clients by id (never their secrets)."""
     accounts = await svc.list_clients(uow, after_id=cursor_after_id(cursor), limit=limit)
@@ -78,7 +78,7 @@ async def list_api_clients(
     "/{client_id}", response_model=ApiClientRead, responses=problem_responses(401, 403, 404)
 )
 async def get_api_client(
-    client_id: int, actor: Reader, uow: Uow, response: Response
+    client_id: int, actor: Reader, uow: ReadUow, response: Response
 ) -> ApiClientRead:
     """One partner client."""
     return await _read(uow, client_id, response)

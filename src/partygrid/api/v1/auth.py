@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from partygrid.api.deps import SettingsDep, Uow
+from partygrid.api.deps import ReadUow, SettingsDep, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.schemas.auth import (
     Me,
@@ -116,7 +116,7 @@ async def logout(actor: Own, uow: Uow) -> None:
 
 
 @router.get("/me", response_model=Me, responses=problem_responses(401))
-async def who_am_i(request: Request, actor: Own, uow: Uow) -> Me:
+async def who_am_i(request: Request, actor: Own, uow: ReadUow) -> Me:
     """Who the caller is: role, permissions and scope (people and partner clients)."""
     account = await describe_principal(uow, actor)
     principal = actor.principal

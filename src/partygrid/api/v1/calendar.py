@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from partygrid.api.deps import Uow
+from partygrid.api.deps import ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.permissions import AUTH_ERRORS
 from partygrid.api.schemas.calendar import (
@@ -49,7 +49,7 @@ def _read(info: svc.ScheduleInfo) -> dict[str, object]:
 
 
 @router.get("/years", response_model=YearScheduleList)
-async def list_calendar_years(uow: Uow, actor: Reader) -> YearScheduleList:
+async def list_calendar_years(uow: ReadUow, actor: Reader) -> YearScheduleList:
     """Years with an official schedule and where each comes from: loaded by an admin, or
     chinese-calendar's built-in data (2004–2026)."""
     items = await svc.list_years(uow)
@@ -57,7 +57,7 @@ async def list_calendar_years(uow: Uow, actor: Reader) -> YearScheduleList:
 
 
 @router.get("/years/{year}", response_model=YearScheduleRead, responses=problem_responses(404, 422))
-async def get_calendar_year(year: Year, uow: Uow, actor: Reader) -> YearScheduleRead:
+async def get_calendar_year(year: Year, uow: ReadUow, actor: Reader) -> YearScheduleRead:
     """One year's weekdays off and adjusted working weekend days (404: no schedule yet)."""
     return YearScheduleRead.model_validate(_read(await svc.get_year(uow, year)))
 
@@ -86,7 +86,7 @@ async def load_calendar_year(
 
 @router.get("/workdays", response_model=WorkingDaysRead, responses=problem_responses(422))
 async def compute_working_days(
-    uow: Uow,
+    uow: ReadUow,
     actor: Reader,
     start: Annotated[
         datetime,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, Uow
+from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
@@ -62,7 +62,7 @@ async def create_grid(
 
 @router.get("", response_model=GridPage, responses=problem_responses(404, 422))
 async def list_grids(
-    uow: Uow,
+    uow: ReadUow,
     actor: GridReader,
     limit: PageSize,
     cursor: Cursor = None,
@@ -95,7 +95,7 @@ async def list_grids(
 # Declared before /{grid_id} so that "locate" is not taken for an id.
 @router.get("/locate", response_model=GridRead, responses=problem_responses(404, 422))
 async def locate_grid(
-    uow: Uow,
+    uow: ReadUow,
     actor: GridReader,
     response: Response,
     lon: Annotated[float, Query(ge=-180, le=180, description="WGS-84 longitude.")],
@@ -108,7 +108,7 @@ async def locate_grid(
 
 
 @router.get("/{grid_id}", response_model=GridRead, responses=problem_responses(404))
-async def get_grid(grid_id: int, uow: Uow, actor: GridReader, response: Response) -> GridRead:
+async def get_grid(grid_id: int, uow: ReadUow, actor: GridReader, response: Response) -> GridRead:
     """One grid with its boundary, area and centroid."""
     grid = await svc.get_grid(uow, actor=actor, grid_id=grid_id)
     set_etag(response, grid.version)
@@ -167,7 +167,7 @@ async def assign_grid_staff(
 )
 async def list_grid_staff(
     grid_id: int,
-    uow: Uow,
+    uow: ReadUow,
     actor: GridReader,
     limit: PageSize,
     cursor: Cursor = None,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, Uow
+from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
@@ -72,7 +72,7 @@ async def register_member(
 
 @router.get("", response_model=MemberPage, responses=problem_responses(404, 422))
 async def list_members(
-    uow: Uow,
+    uow: ReadUow,
     actor: MemberReader,
     limit: PageSize,
     cursor: Cursor = None,
@@ -102,7 +102,7 @@ async def list_members(
 
 @router.get("/{member_id}", response_model=MemberDetail, responses=problem_responses(404))
 async def get_member(
-    member_id: int, uow: Uow, actor: MemberReader, response: Response
+    member_id: int, uow: ReadUow, actor: MemberReader, response: Response
 ) -> MemberDetail:
     """One party member, personal data masked, with the current mobile ledger entry."""
     return _detail(response, await svc.get_member(uow, actor=actor, member_id=member_id))
@@ -148,7 +148,7 @@ async def transfer_member(
 
 @router.get("/{member_id}/transfers", response_model=TransferPage, responses=problem_responses(404))
 async def member_transfers(
-    member_id: int, uow: Uow, actor: MemberReader, limit: PageSize, cursor: Cursor = None
+    member_id: int, uow: ReadUow, actor: MemberReader, limit: PageSize, cursor: Cursor = None
 ) -> TransferPage:
     """The member's transfers, oldest first; leaving the Party is the last one."""
     items = await moves.member_transfers(
@@ -213,7 +213,7 @@ async def record_mobile_entry(
     responses=problem_responses(404),
 )  # fmt: skip
 async def mobile_ledger_history(
-    member_id: int, uow: Uow, actor: MemberReader, limit: PageSize, cursor: Cursor = None
+    member_id: int, uow: ReadUow, actor: MemberReader, limit: PageSize, cursor: Cursor = None
 ) -> MobileLedgerPage:
     """Every mobile ledger entry of the member, oldest first."""
     items = await moves.mobile_ledger_history(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, Uow
+from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
@@ -59,7 +59,7 @@ async def create_organization(
 
 @router.get("", response_model=OrganizationPage, responses=problem_responses(404, 422))
 async def list_organizations(
-    uow: Uow,
+    uow: ReadUow,
     actor: OrgReader,
     limit: PageSize,
     cursor: Cursor = None,
@@ -88,7 +88,7 @@ async def list_organizations(
 
 @router.get("/{org_id}", response_model=OrganizationDetail, responses=problem_responses(404))
 async def get_organization(
-    org_id: int, uow: Uow, actor: OrgReader, response: Response
+    org_id: int, uow: ReadUow, actor: OrgReader, response: Response
 ) -> OrganizationDetail:
     """One organization with its ancestors within your scope."""
     org, ancestors = await svc.get_organization(uow, actor=actor, org_id=org_id)
@@ -156,7 +156,7 @@ async def dissolve_organization(
     "/{org_id}/history", response_model=OrganizationHistoryPage, responses=problem_responses(404)
 )
 async def organization_history(
-    org_id: int, uow: Uow, actor: OrgReader, limit: PageSize, cursor: Cursor = None
+    org_id: int, uow: ReadUow, actor: OrgReader, limit: PageSize, cursor: Cursor = None
 ) -> OrganizationHistoryPage:
     """Every change to the organization, oldest first."""
     items = await svc.organization_history(

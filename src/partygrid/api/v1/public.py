@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from partygrid.api.deps import Cursor, PageSize, Uow
+from partygrid.api.deps import Cursor, PageSize, ReadUow
 from partygrid.api.errors import problem_responses
 from partygrid.api.pagination import decode_cursor, encode_cursor
 from partygrid.api.rate_limit import rate_limited
@@ -69,7 +69,7 @@ def _after(cursor: str | None) -> tuple[datetime, int] | None:
     responses=problem_responses(404, 422),
 )
 async def community_board(
-    uow: Uow,
+    uow: ReadUow,
     community_id: Annotated[int, Path(ge=1)],
     limit: PageSize,
     cursor: Cursor = None,

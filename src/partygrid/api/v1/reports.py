@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from partygrid.api.deps import Uow
+from partygrid.api.deps import ReadUow
 from partygrid.api.errors import problem_responses
 from partygrid.api.permissions import AUTH_ERRORS, ReportReader
 from partygrid.api.schemas.reports import CoverageReport, SizingReport, SubtreeCounts
@@ -25,7 +25,7 @@ Limit = Annotated[int, Query(ge=1, le=500, description="Most items listed per se
 
 
 @router.get("/counts", response_model=SubtreeCounts, responses=problem_responses(404, 422))
-async def subtree_counts(uow: Uow, actor: ReportReader, under: Under = None) -> SubtreeCounts:
+async def subtree_counts(uow: ReadUow, actor: ReportReader, under: Under = None) -> SubtreeCounts:
     """Organizations by kind and members by category under a node (社区党委160个, ...)."""
     counts = await svc.subtree_counts(uow, actor=actor, under=under)
     return SubtreeCounts.model_validate(asdict(counts))
@@ -33,7 +33,7 @@ async def subtree_counts(uow: Uow, actor: ReportReader, under: Under = None) -> 
 
 @router.get("/sizing", response_model=SizingReport, responses=problem_responses(404, 422))
 async def sizing_report(
-    uow: Uow,
+    uow: ReadUow,
     actor: ReportReader,
     under: Under = None,
     limit: Limit = 100,
@@ -50,7 +50,7 @@ async def sizing_report(
 
 @router.get("/coverage", response_model=CoverageReport, responses=problem_responses(404, 422))
 async def coverage_report(
-    uow: Uow, actor: ReportReader, under: Under = None, limit: Limit = 100
+    uow: ReadUow, actor: ReportReader, under: Under = None, limit: Limit = 100
 ) -> CoverageReport:
     """Gaps: grids without a serving branch or leader, unplaced members, empty organizations."""
     sections = await svc.coverage_report(uow, actor=actor, under=under, limit=limit)

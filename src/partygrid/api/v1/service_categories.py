@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from partygrid.api.deps import ExpectedVersion, Uow
+from partygrid.api.deps import ExpectedVersion, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.permissions import AUTH_ERRORS, CatalogueManager, TicketReader
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/service-categories", tags=["catalogue"], responses=A
 
 @router.get("", response_model=ServiceCategoryList)
 async def list_service_categories(
-    uow: Uow,
+    uow: ReadUow,
     actor: TicketReader,
     include_inactive: Annotated[bool, Query(description="Also list retired categories.")] = False,
 ) -> ServiceCategoryList:
@@ -35,7 +35,7 @@ async def list_service_categories(
 
 @router.get("/{code}", response_model=ServiceCategoryRead, responses=problem_responses(404))
 async def get_service_category(
-    code: str, uow: Uow, actor: TicketReader, response: Response
+    code: str, uow: ReadUow, actor: TicketReader, response: Response
 ) -> ServiceCategoryRead:
     """One category with its attribute definitions and deadline overrides."""
     category = await svc.get_category(uow, code)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from partygrid.api.deps import Cursor, PageSize, Uow
+from partygrid.api.deps import Cursor, PageSize, ReadUow
 from partygrid.api.errors import problem_responses
 from partygrid.api.pagination import decode_cursor, encode_cursor
 from partygrid.api.permissions import AUTH_ERRORS, TicketReader
@@ -52,7 +52,7 @@ def _page(page: svc.WorkPage) -> TicketWorkPage:
 
 @router.get("/inbox", response_model=TicketWorkPage, responses=problem_responses(422))
 async def ticket_inbox(
-    uow: Uow, actor: TicketReader, limit: PageSize, cursor: Cursor = None
+    uow: ReadUow, actor: TicketReader, limit: PageSize, cursor: Cursor = None
 ) -> TicketWorkPage:
     """Your open tickets by deadline: assigned to you and, for admins, handled by your own
     organizations; those without a deadline last."""
@@ -61,7 +61,7 @@ async def ticket_inbox(
 
 @router.get("/overdue", response_model=TicketWorkPage, responses=problem_responses(404, 422))
 async def overdue_tickets(
-    uow: Uow, actor: TicketReader, limit: PageSize, cursor: Cursor = None, under: Under = None
+    uow: ReadUow, actor: TicketReader, limit: PageSize, cursor: Cursor = None, under: Under = None
 ) -> TicketWorkPage:
     """Open tickets past their deadline, most overdue first (a ticket paused for a missing
     item before its deadline is not overdue)."""
@@ -71,7 +71,7 @@ async def overdue_tickets(
 
 @router.get("/soon-due", response_model=TicketWorkPage, responses=problem_responses(404, 422))
 async def soon_due_tickets(
-    uow: Uow, actor: TicketReader, limit: PageSize, cursor: Cursor = None, under: Under = None
+    uow: ReadUow, actor: TicketReader, limit: PageSize, cursor: Cursor = None, under: Under = None
 ) -> TicketWorkPage:
     """Open tickets within their soon-due window (yellow), not yet overdue, by deadline."""
     page = await svc.soon_due(uow, actor=actor, under=under, after=_after(cursor), limit=limit)

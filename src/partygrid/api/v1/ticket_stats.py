@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from partygrid.api.deps import SettingsDep, Uow
+from partygrid.api.deps import ReadUow, SettingsDep
 from partygrid.api.errors import problem_responses
 from partygrid.api.permissions import AUTH_ERRORS, TicketReader
 from partygrid.api.schemas.ticket_stats import TicketStatsRead
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/tickets", tags=["tickets"], responses=AUTH_ERRORS)
     "the whole selection as `overall`.\n\n" + svc.FORMULAS,
 )
 async def ticket_stats(
-    uow: Uow,
+    uow: ReadUow,
     actor: TicketReader,
     settings: SettingsDep,
     group_by: Annotated[

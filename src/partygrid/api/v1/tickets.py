@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 from pydantic import ValidationError
 
-from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, Uow
+from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
@@ -93,7 +93,7 @@ async def create_ticket(
 
 @router.get("", response_model=TicketPage, responses=problem_responses(404, 422))
 async def list_tickets(
-    uow: Uow,
+    uow: ReadUow,
     actor: TicketReader,
     limit: PageSize,
     cursor: Cursor = None,
@@ -123,7 +123,7 @@ async def list_tickets(
 
 @router.get("/{ticket_id}", response_model=TicketRead, responses=problem_responses(404))
 async def get_ticket(
-    ticket_id: int, uow: Uow, actor: TicketReader, response: Response
+    ticket_id: int, uow: ReadUow, actor: TicketReader, response: Response
 ) -> TicketRead:
     """One ticket; the ETag carries its version for If-Match on actions."""
     record = await svc.get_ticket(uow, actor=actor, ticket_id=ticket_id)
@@ -134,7 +134,7 @@ async def get_ticket(
 @router.get(
     "/{ticket_id}/timeline", response_model=TicketTimeline, responses=problem_responses(404)
 )
-async def get_ticket_timeline(ticket_id: int, uow: Uow, actor: TicketReader) -> TicketTimeline:
+async def get_ticket_timeline(ticket_id: int, uow: ReadUow, actor: TicketReader) -> TicketTimeline:
     """The ticket's append-only timeline: every action with actor, time, note and states."""
     events = await svc.ticket_timeline(uow, actor=actor, ticket_id=ticket_id)
     return TicketTimeline(ticket_id=ticket_id, items=[TicketEventRead.of(e) for e in events])

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, Uow
+from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
@@ -60,7 +60,7 @@ async def create_user(body: UserCreate, actor: Manager, uow: Uow, response: Resp
 @router.get("", response_model=UserPage, responses=problem_responses(401, 403, 422))
 async def list_users(
     actor: Reader,
-    uow: Uow,
+    uow: ReadUow,
     limit: PageSize,
     cursor: Cursor = None,
     role: Role | None = None,
@@ -81,7 +81,7 @@ async def list_users(
 
 
 @router.get("/{user_id}", response_model=UserRead, responses=problem_responses(401, 403, 404))
-async def get_user(user_id: int, actor: Reader, uow: Uow, response: Response) -> UserRead:
+async def get_user(user_id: int, actor: Reader, uow: ReadUow, response: Response) -> UserRead:
     """One account."""
     account = await svc.get_account(uow, user_id=user_id)
     assert account.user is not None
