@@ -167,7 +167,13 @@ async def register_member(uow: UnitOfWork, *, actor: Actor, new: NewMember) -> M
 async def get_member(uow: UnitOfWork, *, actor: Actor, member_id: int) -> MemberRecord:
     async with uow:
         member = await require_member(uow, member_id, actor=actor)
-        ledger = await uow.members.current_ledger_entry(member_id, scope=actor.scope)
+        # Only a mobile member has a current ledger entry (becoming mobile opens one,
+        # ceasing ends it): the other four categories skip the round trip.
+        ledger = (
+            await uow.members.current_ledger_entry(member_id, scope=actor.scope)
+            if member.category is MemberCategory.mobile
+            else None
+        )
         return MemberRecord(member, ledger)
 
 
