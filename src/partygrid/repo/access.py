@@ -11,20 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from partygrid.domain.access import Principal, PrincipalKind, Role, Scope
 
 # One round trip: the user, their live session and their scope (paths and grids).
-_USER_PRINCIPAL = text(
-    """
+# Positional parameters: it runs on the driver connection (see user_principal).
+_USER_PRINCIPAL = """
     SELECT u.id, u.username, u.role,
            coalesce(array_agg(ltree2text(o.path)) FILTER (WHERE o.id IS NOT NULL), '{}') AS paths,
            coalesce(array_agg(s.grid_id) FILTER (WHERE s.grid_id IS NOT NULL), '{}') AS grids
     FROM users u
-    JOIN auth_sessions a ON a.id = :sid AND a.user_id = u.id
+    JOIN auth_sessions a ON a.id = $1 AND a.user_id = u.id
          AND a.revoked_at IS NULL AND a.expires_at > now()
     LEFT JOIN principal_scopes s ON s.user_id = u.id
     LEFT JOIN organizations o ON o.id = s.organization_id AND o.status = 'active'
-    WHERE u.id = :uid AND u.is_active
+    WHERE u.id = $2 AND u.is_active
     GROUP BY u.id
     """
-)
 
 _CLIENT_PRINCIPAL = text(
     """
@@ -57,15 +56,17 @@ class SqlPrincipalRepository:
         self.session = session
 
     async def user_principal(self, user_id: int, session_id: int) -> Principal | None:
-        row = (
-            await self.session.execute(_USER_PRINCIPAL, {"uid": user_id, "sid": session_id})
-        ).first()
+        # Every authenticated request runs this, so it goes straight to asyncpg on the
+        # session's own connection: SQLAlchemy's statement handling cost more CPU than
+        # the query itself (measured: ~0.1 ms a request).
+        connection = await (await self.session.connection()).get_raw_connection()
+        row = await connection.driver_connection.fetchrow(_USER_PRINCIPAL, session_id, user_id)
         if row is None:
             return None
         return Principal(
-            kind=PrincipalKind.user, id=row.id, name=row.username,
-            role=Role(row.role) if row.role else None, scope=_scope(row.paths, row.grids),
-            session_id=session_id,
+            kind=PrincipalKind.user, id=row["id"], name=row["username"],
+            role=Role(row["role"]) if row["role"] else None,
+            scope=_scope(row["paths"], row["grids"]), session_id=session_id,
         )  # fmt: skip
 
     async def client_credentials(self, key_id: str) -> ClientCredentials | None:
