@@ -130,7 +130,7 @@ async def test_two_concurrent_actions_one_wins(
     tid = record.ticket.id
     app = create_app(settings)
     bind_database(app, scratch.app, scratch.sessionmaker)
-    app.state.migration_head = "0004"
+    app.state.migration_head = "0005"
     headers = await _headers(scratch, settings, world["district"])
     if if_match:
         headers["If-Match"] = if_match
@@ -184,7 +184,7 @@ async def test_merges_in_opposite_directions_do_not_deadlock(
     first, second = ids
     app = create_app(settings)
     bind_database(app, scratch.app, scratch.sessionmaker)
-    app.state.migration_head = "0004"
+    app.state.migration_head = "0005"
     headers = await _headers(scratch, settings, world["district"])
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as c:

@@ -131,7 +131,15 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         max_overflow=settings.pool_max_overflow,
         pool_pre_ping=False,
         # asyncpg's statement cache is what makes repeated queries cheap.
-        connect_args={"server_settings": {"application_name": "partygrid", "timezone": "UTC"}},
+        connect_args={
+            "server_settings": {
+                "application_name": "partygrid",
+                "timezone": "UTC",
+                # JIT compiled a subtree's statistics for 0.7 s to save a few ms: every
+                # statement here is index-bound, so compiling never pays (benchmark, S=1).
+                "jit": "off",
+            }
+        },
     )
 
 

@@ -32,9 +32,10 @@ KEYS = {
     "month": "to_char(t.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')",
 }
 LABELS = {
-    "subtree": "(SELECT name FROM organizations x WHERE CAST(x.id AS text) = a.k)",
-    "grid": "(SELECT name FROM grids x WHERE CAST(x.id AS text) = a.k)",
-    "handler": "(SELECT display_name FROM users x WHERE CAST(x.id AS text) = a.k)",
+    # Numeric keys are cast to the id, not the id to text, so the primary key answers.
+    "subtree": "(SELECT name FROM organizations x WHERE x.id = CAST(a.k AS bigint))",
+    "grid": "(SELECT name FROM grids x WHERE x.id = CAST(a.k AS bigint))",
+    "handler": "(SELECT display_name FROM users x WHERE x.id = CAST(a.k AS bigint))",
     "category": "(SELECT name FROM service_categories x WHERE x.code = a.k)",
     "type": "NULL",
     "month": "NULL",

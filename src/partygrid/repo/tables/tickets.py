@@ -32,6 +32,7 @@ STATES_SQL = (
     "'received','accepted','assigned','in_progress','waiting_supplement','resolved',"
     "'published','reviewed','closed','rejected','merged'"
 )
+OPEN_STATES_SQL = "'received','accepted','assigned','in_progress','waiting_supplement'"
 CHANNELS_SQL = "'grid_app','info_collector','hotline','mailbox','walk_in','open311','partner'"
 
 
@@ -80,10 +81,17 @@ class TicketRow(Base):
         CheckConstraint("supervision_level IN ('none','yellow','red')", name="supervision"),
         CheckConstraint("(lon IS NULL) = (lat IS NULL)", name="point_complete"),
         Index("uq_tickets_public_id", "public_id", unique=True),
-        # Inboxes and overdue lists: open tickets of a handler/org by deadline.
+        # Inboxes: a handler's open tickets by deadline. The predicate is the open states
+        # themselves, so the inbox's "state IN (open)" proves it and the index is used.
         Index("ix_tickets_assignee_open", "assignee_user_id", "deadline_at",
-              postgresql_where=text("closed_at IS NULL AND state NOT IN ('rejected','merged')")),
+              postgresql_where=text(f"state IN ({OPEN_STATES_SQL})")),
         Index("ix_tickets_org_deadline", "handling_org_id", "deadline_at"),
+        # Newest first across the city (Open311 requests, the public list).
+        Index("ix_tickets_created", "created_at", "id"),
+        # A subtree's statistics join tickets to their territory (community, else the
+        # handling organization) and a period: one index range per organization.
+        Index("ix_tickets_territory_created",
+              text("COALESCE(community_id, handling_org_id)"), "created_at"),
         Index("ix_tickets_grid_created", "grid_id", "created_at"),
         Index("ix_tickets_community_created", "community_id", "created_at"),
         Index("ix_tickets_category_created", "category_code", "created_at"),
