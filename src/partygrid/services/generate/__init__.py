@@ -1,0 +1,1 @@
+"""`partygrid generate`: a deterministic synthetic city for benchmarks, loaded with COPY."""
