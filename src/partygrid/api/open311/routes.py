@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Header, Query, Request
+from fastapi import Depends, Form, Header, Query, Request
 from fastapi.responses import Response
 
 from partygrid.api.deps import ReadUow, Uow
@@ -21,6 +21,7 @@ from partygrid.api.open311.formats import (
 )
 from partygrid.api.open311.params import page_window, request_filter
 from partygrid.api.rate_limit import rate_limited
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.security import public
 from partygrid.domain.errors import NotFound
 from partygrid.services import open311 as svc
@@ -35,7 +36,7 @@ _ERRORS = {
 _PUBLIC_READ = [Depends(public("Open311 public read")), Depends(rate_limited("open311"))]
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 
-router = APIRouter(
+router = PrefixRouter(
     prefix=PREFIX,
     tags=["open311"],
     default_response_class=Response,

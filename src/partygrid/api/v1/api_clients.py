@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import Depends, Response, status
 
 from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.users import (
     ApiClientCreate,
     ApiClientPage,
@@ -24,7 +25,7 @@ from partygrid.domain.access import Actor, Permission
 from partygrid.domain.accounts import ApiClient
 from partygrid.services import api_clients as svc
 
-router = APIRouter(prefix="/api-clients", tags=["api-clients"])
+router = PrefixRouter(prefix="/api-clients", tags=["api-clients"])
 
 Reader = Annotated[Actor, Depends(require(Permission.user_read))]
 Manager = Annotated[Actor, Depends(require(Permission.client_manage))]

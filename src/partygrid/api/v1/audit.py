@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from pydantic import AwareDatetime
 
 from partygrid.api.deps import Cursor, PageSize, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.audit import AuditEventPage, AuditEventRead, ChainReportRead
 from partygrid.api.security import require
 from partygrid.domain.access import Actor, Permission, PrincipalKind
@@ -19,7 +20,7 @@ from partygrid.domain.audit_trail import AuditFilter
 from partygrid.domain.errors import InvalidValue
 from partygrid.services import audit as svc
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = PrefixRouter(prefix="/audit", tags=["audit"])
 
 Auditor = Annotated[Actor, Depends(require(Permission.audit_read))]
 READ_ERRORS = problem_responses(401, 403, 422)

@@ -6,11 +6,12 @@ import base64
 import binascii
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response, status
+from fastapi import Depends, Form, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from partygrid.api.deps import ReadUow, SettingsDep, Uow
 from partygrid.api.errors import problem_responses
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.auth import (
     Me,
     PasswordChange,
@@ -25,7 +26,7 @@ from partygrid.domain.access import Actor
 from partygrid.services import auth as svc
 from partygrid.services.users import describe_principal
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = PrefixRouter(prefix="/auth", tags=["auth"])
 
 # Routes that finish a login accept a limited token (one that owes a step).
 Own = Annotated[Actor, Depends(authenticated(allow_pending=True))]

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 
 from partygrid.api.deps import ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.permissions import AUTH_ERRORS
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.calendar import (
     WorkingDaysRead,
     YearScheduleList,
@@ -24,7 +25,7 @@ from partygrid.domain.access import Actor, Permission
 from partygrid.domain.calendar import SHANGHAI
 from partygrid.services import calendar as svc
 
-router = APIRouter(prefix="/calendar", tags=["calendar"], responses=AUTH_ERRORS)
+router = PrefixRouter(prefix="/calendar", tags=["calendar"], responses=AUTH_ERRORS)
 
 Reader = Annotated[Actor, Depends(authenticated())]
 Maintainer = Annotated[Actor, Depends(require(Permission.system_maintain))]

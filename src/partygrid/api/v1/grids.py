@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
 from partygrid.api.permissions import AUTH_ERRORS, GridReader, GridWriter
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.grids import (
     GridCreate,
     GridPage,
@@ -24,7 +25,7 @@ from partygrid.api.schemas.grids import (
 from partygrid.domain.grids import GridKind, GridStatus
 from partygrid.services import grids as svc
 
-router = APIRouter(prefix="/grids", tags=["grids"], responses=AUTH_ERRORS)
+router = PrefixRouter(prefix="/grids", tags=["grids"], responses=AUTH_ERRORS)
 
 WRITE_ERRORS = problem_responses(404, 409, 412, 422)
 

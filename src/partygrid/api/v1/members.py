@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
 from partygrid.api.permissions import AUTH_ERRORS, MemberReader, MemberWriter
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.members import (
     CentralHouseholdSet,
     MemberCreate,
@@ -31,7 +32,7 @@ from partygrid.domain.members import MemberCategory, MemberStatus, Transfer
 from partygrid.services import member_moves as moves
 from partygrid.services import members as svc
 
-router = APIRouter(prefix="/members", tags=["members"], responses=AUTH_ERRORS)
+router = PrefixRouter(prefix="/members", tags=["members"], responses=AUTH_ERRORS)
 
 WRITE_ERRORS = problem_responses(404, 409, 412, 422)
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import Depends, Path
 
 from partygrid.api.deps import Cursor, PageSize, ReadUow
 from partygrid.api.errors import problem_responses
 from partygrid.api.pagination import decode_cursor, encode_cursor
 from partygrid.api.rate_limit import rate_limited
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.common import ResponseModel
 from partygrid.api.security import public
 from partygrid.domain.errors import InvalidValue
 from partygrid.domain.public_tickets import PublicTicket, masked
 from partygrid.services import public_board as svc
 
-router = APIRouter(
+router = PrefixRouter(
     prefix="/public",
     tags=["public"],
     dependencies=[

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from partygrid.api.deps import ReadUow
 from partygrid.api.errors import problem_responses
 from partygrid.api.permissions import AUTH_ERRORS, ReportReader
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.reports import CoverageReport, SizingReport, SubtreeCounts
 from partygrid.domain.organizations import SizingAdvice
 from partygrid.services import reports as svc
 
-router = APIRouter(prefix="/reports", tags=["reports"], responses=AUTH_ERRORS)
+router = PrefixRouter(prefix="/reports", tags=["reports"], responses=AUTH_ERRORS)
 
 Under = Annotated[
     int | None,

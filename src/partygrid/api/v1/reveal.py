@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
 from partygrid.api.deps import Uow
 from partygrid.api.errors import problem_responses
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.reveal import MemberRevealRead, MemberRevealRequest
 from partygrid.api.security import require
 from partygrid.domain.access import Actor, Permission
 from partygrid.services.reveal import reveal_member_data
 
-router = APIRouter(prefix="/members", tags=["members"])
+router = PrefixRouter(prefix="/members", tags=["members"])
 
 MemberRevealer = Annotated[Actor, Depends(require(Permission.member_reveal))]
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from partygrid.api.deps import ExpectedVersion, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.permissions import AUTH_ERRORS, CatalogueManager, TicketReader
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.service_categories import (
     ServiceCategoryCreate,
     ServiceCategoryList,
@@ -19,7 +20,7 @@ from partygrid.api.schemas.service_categories import (
 )
 from partygrid.services import tickets as svc
 
-router = APIRouter(prefix="/service-categories", tags=["catalogue"], responses=AUTH_ERRORS)
+router = PrefixRouter(prefix="/service-categories", tags=["catalogue"], responses=AUTH_ERRORS)
 
 
 @router.get("", response_model=ServiceCategoryList)

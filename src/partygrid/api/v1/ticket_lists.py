@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from partygrid.api.deps import Cursor, PageSize, ReadUow
 from partygrid.api.errors import problem_responses
 from partygrid.api.pagination import decode_cursor, encode_cursor
 from partygrid.api.permissions import AUTH_ERRORS, TicketReader
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.ticket_lists import TicketWorkItem, TicketWorkPage
 from partygrid.domain.errors import InvalidValue
 from partygrid.repo.ticket_lists import After
 from partygrid.services import ticket_lists as svc
 
-router = APIRouter(prefix="/tickets", tags=["tickets"], responses=AUTH_ERRORS)
+router = PrefixRouter(prefix="/tickets", tags=["tickets"], responses=AUTH_ERRORS)
 
 Under = Annotated[
     int | None,

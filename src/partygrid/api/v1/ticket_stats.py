@@ -6,16 +6,17 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from partygrid.api.deps import ReadUow, SettingsDep
 from partygrid.api.errors import problem_responses
 from partygrid.api.permissions import AUTH_ERRORS, TicketReader
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.ticket_stats import TicketStatsRead
 from partygrid.domain.tickets import TicketType
 from partygrid.services import ticket_stats as svc
 
-router = APIRouter(prefix="/tickets", tags=["tickets"], responses=AUTH_ERRORS)
+router = PrefixRouter(prefix="/tickets", tags=["tickets"], responses=AUTH_ERRORS)
 
 
 @router.get(

@@ -6,7 +6,7 @@ workflow action, each with its own body schema and permission."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import Depends, Header, Query, Response, status
 from pydantic import ValidationError
 
 from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
@@ -14,6 +14,7 @@ from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
 from partygrid.api.permissions import AUTH_ERRORS, TicketReader, TicketSubmitter
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.tickets import (
     ACTION_BODIES,
     TicketCreate,
@@ -29,7 +30,7 @@ from partygrid.domain.ticket_aggregate import TicketChannel
 from partygrid.domain.tickets import TicketAction, TicketState, TicketType
 from partygrid.services import tickets as svc
 
-router = APIRouter(prefix="/tickets", tags=["tickets"], responses=AUTH_ERRORS)
+router = PrefixRouter(prefix="/tickets", tags=["tickets"], responses=AUTH_ERRORS)
 
 ACTION_ERRORS = problem_responses(404, 409, 412, 422)
 ACTION_DOCS: dict[TicketAction, str] = {

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
 from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas.users import (
     PasswordReset,
     RoleAssignment,
@@ -28,7 +29,7 @@ from partygrid.domain.access import Actor, Permission, Role
 from partygrid.domain.accounts import User
 from partygrid.services import users as svc
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = PrefixRouter(prefix="/users", tags=["users"])
 
 Reader = Annotated[Actor, Depends(require(Permission.user_read))]
 Manager = Annotated[Actor, Depends(require(Permission.user_manage))]

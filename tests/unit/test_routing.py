@@ -1,0 +1,56 @@
+"""PrefixRouter turns away paths outside its prefix without changing what routes serve."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+from partygrid.api.routing import PrefixRouter, include
+
+
+def _app() -> FastAPI:
+    app = FastAPI()
+    v1 = PrefixRouter(prefix="/v1")
+    members, membership = PrefixRouter(prefix="/members"), PrefixRouter(prefix="/membership")
+
+    @members.get("")
+    async def list_members() -> str:
+        return "members"
+
+    @members.get("/{member_id}")
+    async def get_member(member_id: int) -> str:
+        return f"member {member_id}"
+
+    @membership.get("/rules")
+    async def rules() -> str:
+        return "rules"
+
+    include(v1, members)
+    include(v1, membership)
+    app.include_router(v1)
+    return app
+
+
+async def _get(app: FastAPI, path: str, root_path: str = "") -> httpx.Response:
+    transport = httpx.ASGITransport(app=app, root_path=root_path)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        return await client.get(path, follow_redirects=False)
+
+
+async def test_each_router_learns_its_full_prefix_and_serves_its_paths() -> None:
+    app = _app()
+    assert [r.json() for r in [await _get(app, p) for p in ("/v1/members", "/v1/members/7",
+                                                             "/v1/membership/rules")]] == [
+        "members", "member 7", "rules",
+    ]  # fmt: skip
+    assert (await _get(app, "/v1/members/")).status_code == 307  # the slash redirect survives
+
+
+async def test_paths_outside_every_prefix_are_not_found() -> None:
+    app = _app()
+    for path in ("/v1/membersX", "/v2/members", "/v1", "/members/7", "/v1/membership"):
+        assert (await _get(app, path)).status_code == 404, path
+
+
+async def test_a_proxy_root_path_is_not_part_of_the_prefix() -> None:
+    assert (await _get(_app(), "/gw/v1/members/7", root_path="/gw")).json() == "member 7"
