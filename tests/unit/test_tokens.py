@@ -10,6 +10,7 @@ import pytest
 from partygrid.config import Environment, Settings
 from partygrid.domain.accounts import PendingStep, StepRequired
 from partygrid.domain.errors import Unauthenticated
+from partygrid.services import tokens
 from partygrid.services.tokens import (
     decode_access_token,
     issue_access_token,
@@ -88,3 +89,30 @@ def test_the_token_lifetime_follows_the_settings() -> None:
     short = Settings(environment=Environment.test, database_url=None, access_token_minutes=2)
     raw = _claims(issue_access_token(short, user_id=1, session_id=1, role=None))
     assert raw["exp"] - raw["iat"] == 120
+
+
+def test_a_remembered_token_still_expires_and_still_owes_its_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token = issue_access_token(
+        SETTINGS, user_id=7, session_id=1, role="system_admin",
+        pending=[PendingStep.totp_enrollment],
+    )  # fmt: skip
+    assert decode_access_token(SETTINGS, token, allow_pending=True).user_id == 7  # remembered
+    with pytest.raises(StepRequired):
+        decode_access_token(SETTINGS, token)
+    expires = _claims(token)["exp"]
+    monkeypatch.setattr(tokens.time, "time", lambda: expires)
+    with pytest.raises(Unauthenticated, match="expired"):
+        decode_access_token(SETTINGS, token, allow_pending=True)
+
+
+def test_a_token_is_remembered_only_under_the_key_that_signed_it() -> None:
+    token = issue_access_token(SETTINGS, user_id=7, session_id=1, role="grid_worker")
+    decode_access_token(SETTINGS, token)
+    other = Settings(
+        environment=Environment.test, database_url=None,
+        secret_key="another-key-that-is-long-enough-for-hs256!",
+    )  # fmt: skip
+    with pytest.raises(Unauthenticated, match="not valid"):
+        decode_access_token(other, token)
