@@ -21,7 +21,9 @@ from partygrid.repo.database import (
     app_role_url,
     create_engine,
     create_sessionmaker,
+    pooled_driver_connection,
     resolve_database_url,
+    session_driver_connection,
 )
 from partygrid.repo.migrations import head_revision
 from partygrid.repo.uow import UnitOfWork
@@ -66,13 +68,18 @@ def bind_database(
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
 ) -> None:
     """Point the app at a database: transactional sessions for use cases, autocommit
-    ones for the single-statement read every request makes (its principal), which then
-    needs no BEGIN/ROLLBACK round trips. Tests pass their one sessionmaker for both."""
+    ones for read-only use cases (no BEGIN/ROLLBACK round trips) and a bare driver
+    connection for the principal lookup every request makes. Tests pass their one
+    sessionmaker for all three."""
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker or create_sessionmaker(engine)
     app.state.autocommit_sessionmaker = sessionmaker or create_sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT")
     )
+    app.state.driver_connection = (
+        session_driver_connection(sessionmaker) if sessionmaker
+        else pooled_driver_connection(engine)
+    )  # fmt: skip
 
 
 @asynccontextmanager

@@ -1,0 +1,41 @@
+"""The bare driver connection the principal lookup runs on: outside any transaction, and
+always given back to the pool, a failed query included."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from partygrid.config import Settings
+from partygrid.repo.database import app_role_url, pooled_driver_connection
+
+
+@pytest.fixture
+async def own_engine(database_url: str, settings: Settings) -> AsyncEngine:
+    # A pool of one: a connection not given back would stall the second use.
+    engine = create_async_engine(app_role_url(database_url, settings), pool_size=1,
+                                 max_overflow=0, pool_timeout=2)  # fmt: skip
+    yield engine
+    await engine.dispose()
+
+
+async def test_it_runs_outside_a_transaction_and_goes_back_to_the_pool(
+    own_engine: AsyncEngine,
+) -> None:
+    connect = pooled_driver_connection(own_engine)
+    for _ in range(3):
+        async with connect() as connection:
+            assert not connection.is_in_transaction()
+            assert await connection.fetchval("SELECT 40 + 2") == 42
+        assert own_engine.pool.checkedout() == 0
+
+
+async def test_a_failed_query_still_gives_the_connection_back(own_engine: AsyncEngine) -> None:
+    connect = pooled_driver_connection(own_engine)
+    with pytest.raises(asyncpg.UndefinedTableError):
+        async with connect() as connection:
+            await connection.fetchval("SELECT * FROM no_such_table")
+    assert own_engine.pool.checkedout() == 0
+    async with connect() as connection:  # the pool of one still serves
+        assert await connection.fetchval("SELECT 1") == 1
