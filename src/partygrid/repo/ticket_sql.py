@@ -22,10 +22,13 @@ def ticket_visible_sql(v: SqlScope, alias: str = "t", user_param: str | None = N
     assigned to the caller (``:user_param``)."""
     terms = []
     if v.scope.org_paths:
+        # IN, not a correlated EXISTS: both run as one hashed subplan, but PostgreSQL 15
+        # costs EXISTS inside an OR as a probe per row and so refused a seq scan for a
+        # city-wide statistic (index scan in date order: 21.5 s; seq scan: 9.7 s, S=1).
+        # Only ever in WHERE, where IN's NULL for a NULL column counts as false.
         for column in ("community_id", "handling_org_id"):
             terms.append(
-                f"EXISTS (SELECT 1 FROM organizations so WHERE so.id = {alias}.{column} "
-                f"AND {v.path('so')})"
+                f"{alias}.{column} IN (SELECT so.id FROM organizations so WHERE {v.path('so')})"
             )
     if v.scope.grid_ids:
         terms.append(f"{alias}.grid_id = ANY(CAST(:scope_grids AS bigint[]))")
