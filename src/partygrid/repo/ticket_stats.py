@@ -90,7 +90,10 @@ class SqlTicketStatsRepository:
         """One row per group plus the total row (``is_total``), in key order."""
         v = SqlScope(scope)
         needs_territory = query.root_path is not None or query.group_by == "subtree"
-        where = [ticket_visible_sql(v, "t", "user_id" if user_id is not None else None)]
+        where = [
+            ticket_visible_sql(v, "t", "user_id" if user_id is not None else None,
+                               wholesale=query.root_path is None)
+        ]  # fmt: skip
         if query.root_path is not None:
             where.append("tor.path <@ CAST(:root AS ltree)")
         if query.created_from is not None:
