@@ -22,7 +22,7 @@ from partygrid.domain.grids import geojson_shape, overlap_area_m2
 from partygrid.domain.ticket_aggregate import projection, replay
 from partygrid.domain.tickets import TicketState, TicketType
 from partygrid.repo import bulk
-from partygrid.repo.database import create_sessionmaker
+from partygrid.repo.database import create_sessionmaker, pooled_driver_connection
 from partygrid.repo.personal_data import ID_NUMBER, id_number_index
 from partygrid.repo.tables import TicketEventRow, TicketRow
 from partygrid.repo.tickets import _event, _to_domain
@@ -184,6 +184,44 @@ async def test_ticket_rows_are_the_replay_of_their_timelines(
                 timeline = timelines[row.id]
                 assert [e.seq for e in timeline] == list(range(1, len(timeline) + 1))
                 assert projection(replay(timeline)) == projection(_to_domain(row, keyring))
+    finally:
+        await engine.dispose()
+
+
+async def test_fast_reads_give_exactly_what_the_session_gives(
+    city: LoadReport, conn: Any, city_url: str, keyring: Keyring
+) -> None:
+    """The read-only unit of work's driver path (repo/driver_sql.py) against the ORM
+    path, on generated rows of every category and state, in and out of a scope that
+    has both a subtree and granted grids."""
+    community = await conn.fetchval(
+        "SELECT path::text FROM organizations WHERE kind = 'community_committee' "
+        "ORDER BY id LIMIT 1"
+    )
+    last_grids = await conn.fetch("SELECT id FROM grids ORDER BY id DESC LIMIT 2")
+    grids = tuple(r["id"] for r in last_grids)
+    scope = Scope(org_paths=(community,), grid_ids=grids)
+    pick = random.Random(11)
+    member_ids = [*pick.sample(range(1, 3_001), 150), 10**9]
+    ticket_ids = [*pick.sample(range(1, 20_001), 150), 10**9]
+    engine = create_async_engine(city_url, poolclass=NullPool)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        fast = UnitOfWork(sessionmaker, keyring, read_only=True,
+                          driver_connection=pooled_driver_connection(engine))  # fmt: skip
+        async with UnitOfWork(sessionmaker, keyring) as orm, fast:
+            seen = {"members": 0, "tickets": 0}
+            for member_id in member_ids:
+                expected = await orm.members.get(member_id, scope=scope)
+                assert await fast.members.get(member_id, scope=scope) == expected
+                seen["members"] += expected is not None
+            for ticket_id in ticket_ids:
+                expected = await orm.tickets.get(ticket_id, scope=scope, user_id=None)
+                assert await fast.tickets.get(ticket_id, scope=scope, user_id=None) == expected
+                assert await fast.tickets.events(ticket_id) == await orm.tickets.events(ticket_id)
+                seen["tickets"] += expected is not None
+            assert fast._driver is not None  # the driver path did run
+        assert 0 < seen["members"] < 150 and 0 < seen["tickets"] < 150  # some in, some out
     finally:
         await engine.dispose()
 

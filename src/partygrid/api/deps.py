@@ -29,7 +29,10 @@ async def get_read_uow(request: Request) -> UnitOfWork:
     change nothing. It refuses to commit, so such a route cannot write by accident
     (reads that are themselves audited, like the audit trail's, take ``Uow``)."""
     state = request.app.state
-    return UnitOfWork(state.autocommit_sessionmaker, state.keyring, read_only=True)
+    return UnitOfWork(
+        state.autocommit_sessionmaker, state.keyring, read_only=True,
+        driver_connection=state.driver_connection,
+    )  # fmt: skip
 
 
 async def get_expected_version(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import BigInteger, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +21,7 @@ from partygrid.domain.members import (
     PartyMember,
     Transfer,
 )
+from partygrid.repo.driver_sql import Columns, DriverQuery, FastReads, no_fast_reads
 from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.organizations import in_subtree
 from partygrid.repo.personal_data import (
@@ -126,10 +128,19 @@ def name_prefix_pattern(prefix: str) -> str:
     return escaped + "%"
 
 
+@lru_cache(maxsize=1024)
+def _member_by_id(scope: Scope) -> DriverQuery:
+    member_id = bindparam("member_id", type_=BigInteger, required=False)
+    return DriverQuery.of(select(M).where(M.id == member_id, member_visible(scope)))
+
+
 class SqlMemberRepository:
-    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
+    def __init__(
+        self, session: AsyncSession, keyring: Keyring, fast_reads: FastReads = no_fast_reads
+    ) -> None:
         self.session = session
         self.keyring = keyring
+        self.fast_reads = fast_reads
 
     async def _flush(self) -> None:
         try:
@@ -162,6 +173,9 @@ class SqlMemberRepository:
         self, member_id: int, *, scope: Scope, for_update: bool = False
     ) -> PartyMember | None:
         """The member if they exist and the scope sees them."""
+        if not for_update and (connection := await self.fast_reads()) is not None:
+            record = await _member_by_id(scope).fetchrow(connection, member_id=member_id)
+            return _to_domain(Columns(record), self.keyring) if record else None
         stmt = select(M).where(M.id == member_id, member_visible(scope))
         if for_update:
             stmt = stmt.with_for_update()

@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import BigInteger, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,7 @@ from partygrid.domain.ticket_aggregate import (
     TicketEvent,
 )
 from partygrid.domain.tickets import OPEN_STATES, TicketState, TicketType
+from partygrid.repo.driver_sql import Columns, DriverQuery, FastReads, no_fast_reads
 from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.grids import locate_statement
 from partygrid.repo.organizations import in_subtree
@@ -131,10 +133,27 @@ class NearbyTicket:
     created_at: datetime
 
 
+@lru_cache(maxsize=1024)
+def _ticket_by_id(scope: Scope, user_id: int | None) -> DriverQuery:
+    ticket_id = bindparam("ticket_id", type_=BigInteger, required=False)
+    return DriverQuery.of(
+        select(T).where(T.id == ticket_id, ticket_visible(scope, user_id=user_id))
+    )
+
+
+_EVENTS = DriverQuery.of(
+    select(E).where(E.ticket_id == bindparam("ticket_id", type_=BigInteger, required=False))
+    .order_by(E.seq)
+)  # fmt: skip
+
+
 class SqlTicketRepository:
-    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
+    def __init__(
+        self, session: AsyncSession, keyring: Keyring, fast_reads: FastReads = no_fast_reads
+    ) -> None:
         self.session = session
         self.keyring = keyring
+        self.fast_reads = fast_reads
 
     async def next_id(self) -> int:
         stmt = text("SELECT nextval(pg_get_serial_sequence('tickets', 'id'))")
@@ -197,6 +216,10 @@ class SqlTicketRepository:
         self, ticket_id: int, *, scope: Scope, user_id: int | None, for_update: bool = False
     ) -> Ticket | None:
         """The ticket if it exists and the caller sees it."""
+        if not for_update and (connection := await self.fast_reads()) is not None:
+            query = _ticket_by_id(scope, user_id)
+            record = await query.fetchrow(connection, ticket_id=ticket_id)
+            return _to_domain(Columns(record), self.keyring) if record else None
         stmt = select(T).where(T.id == ticket_id, ticket_visible(scope, user_id=user_id))
         if for_update:
             stmt = stmt.with_for_update(of=T)
@@ -227,6 +250,9 @@ class SqlTicketRepository:
         return _to_domain(row, self.keyring) if row else None
 
     async def events(self, ticket_id: int) -> list[TicketEvent]:
+        if (connection := await self.fast_reads()) is not None:
+            records = await _EVENTS.fetch(connection, ticket_id=ticket_id)
+            return [_event(Columns(r)) for r in records]
         stmt = select(E).where(E.ticket_id == ticket_id).order_by(E.seq)
         return [_event(r) for r in (await self.session.execute(stmt)).scalars()]
 

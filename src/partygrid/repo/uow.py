@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -11,6 +13,7 @@ from partygrid.crypto import Keyring
 from partygrid.repo.api_clients import SqlApiClientRepository
 from partygrid.repo.audit import SqlAuditRepository
 from partygrid.repo.catalogue import SqlCatalogueRepository
+from partygrid.repo.database import DriverConnection
 from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.grids import SqlGridRepository
 from partygrid.repo.key_rotation import SqlKeyRotationRepository
@@ -30,23 +33,40 @@ class UnitOfWork:
         keyring: Keyring,
         *,
         read_only: bool = False,
+        driver_connection: DriverConnection | None = None,
     ) -> None:
         self._session_factory = session_factory
         self.keyring = keyring
         self.read_only = read_only
+        # Only a read-only unit of work lends its repositories a bare driver connection
+        # for their hottest reads (repo/driver_sql.py): a transaction's reads must run
+        # on the session's own connection, inside its transaction.
+        self._driver_connection = driver_connection if read_only else None
+        self._driver: AbstractAsyncContextManager[Any] | None = None
+        self._driver_conn: Any = None
+
+    async def fast_reads(self) -> Any | None:
+        """The driver connection for the hottest reads, acquired at first use and given
+        back with the unit of work; None where reads must go through the session."""
+        if self._driver_connection is None:
+            return None
+        if self._driver is None:
+            self._driver = self._driver_connection()
+            self._driver_conn = await self._driver.__aenter__()
+        return self._driver_conn
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.organizations = SqlOrganizationRepository(self.session)
         self.grids = SqlGridRepository(self.session, self.keyring)
-        self.members = SqlMemberRepository(self.session, self.keyring)
+        self.members = SqlMemberRepository(self.session, self.keyring, self.fast_reads)
         self.key_rotation = SqlKeyRotationRepository(self.session)
         self.reports = SqlReportRepository(self.session)
         self.audit = SqlAuditRepository(self.session, self.keyring.audit_key)
         self.users = SqlUserRepository(self.session)
         self.scopes = SqlScopeRepository(self.session)
         self.api_clients = SqlApiClientRepository(self.session)
-        self.tickets = SqlTicketRepository(self.session, self.keyring)
+        self.tickets = SqlTicketRepository(self.session, self.keyring, self.fast_reads)
         self.catalogue = SqlCatalogueRepository(self.session)
         return self
 
@@ -59,7 +79,12 @@ class UnitOfWork:
         try:
             await self.session.rollback()  # a no-op after commit
         finally:
-            await self.session.close()
+            try:
+                await self.session.close()
+            finally:
+                if self._driver is not None:
+                    driver, self._driver, self._driver_conn = self._driver, None, None
+                    await driver.__aexit__(exc_type, exc, tb)
 
     async def flush(self) -> None:
         """Send pending writes now, so constraint violations surface as domain errors."""
