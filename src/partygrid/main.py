@@ -21,9 +21,8 @@ from partygrid.repo.database import (
     app_role_url,
     create_engine,
     create_sessionmaker,
-    pooled_driver_connection,
+    driver_connection_for,
     resolve_database_url,
-    session_driver_connection,
 )
 from partygrid.repo.migrations import head_revision
 from partygrid.repo.uow import UnitOfWork
@@ -76,10 +75,7 @@ def bind_database(
     app.state.autocommit_sessionmaker = sessionmaker or create_sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT")
     )
-    app.state.driver_connection = (
-        session_driver_connection(sessionmaker) if sessionmaker
-        else pooled_driver_connection(engine)
-    )  # fmt: skip
+    app.state.driver_connection = driver_connection_for(engine, sessionmaker)
 
 
 @asynccontextmanager

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -175,16 +176,19 @@ def pooled_driver_connection(engine: AsyncEngine) -> DriverConnection:
     return connection
 
 
-def session_driver_connection(
-    sessionmaker: async_sessionmaker[AsyncSession],
+def driver_connection_for(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession] | None = None
 ) -> DriverConnection:
-    """The driver connection of a session's: tests bind the app to one connection that
-    holds their uncommitted data, and the principal lookup must see it too."""
+    """Where the bare reads get their connection: the engine's pool, or, when the
+    sessions are bound to one connection (tests holding uncommitted data), that one, so
+    the bare reads see what the sessions wrote. No session of their own then, so no
+    savepoint to unwind out of order."""
+    bind = sessionmaker.kw.get("bind") if sessionmaker is not None else None
+    if not isinstance(bind, AsyncConnection):
+        return pooled_driver_connection(engine)
 
     @asynccontextmanager
     async def connection() -> AsyncIterator[Any]:
-        async with sessionmaker() as session:
-            raw = await (await session.connection()).get_raw_connection()
-            yield raw.driver_connection
+        yield (await bind.get_raw_connection()).driver_connection
 
     return connection

@@ -10,11 +10,15 @@ repositories' own: ``Columns`` gives a record the attribute access an ORM row ha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 _DIALECT = PGDialect_asyncpg()
@@ -53,6 +57,36 @@ class DriverQuery:
         return list(await connection.fetch(self.sql, *self.args(**given)))
 
 
+# How ``text()`` finds its :name parameters (sqlalchemy.sql.elements.TextClause).
+_TEXT_PARAMETER = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)", re.UNICODE)
+
+
+@lru_cache(maxsize=512)
+def _numbered(sql: str) -> tuple[str, tuple[str, ...]]:
+    """``text()`` SQL in asyncpg's form: each :name becomes $n, in order of first use."""
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    return _TEXT_PARAMETER.sub(number, sql), tuple(names)
+
+
+async def read_rows(
+    session: AsyncSession, fast_reads: FastReads, sql: str, params: dict[str, Any]
+) -> list[Any]:
+    """The rows of a ``text()`` query: on the driver connection when the unit of work
+    lends one, else through the session. Either way a row reads ``row.name`` and
+    ``row._mapping``."""
+    connection = await fast_reads()
+    if connection is None:
+        return list((await session.execute(text(sql), params)).all())
+    numbered, names = _numbered(sql)
+    return [Columns(r) for r in await connection.fetch(numbered, *(params[n] for n in names))]
+
+
 class Columns:
     """A record read as an ORM row is: ``row.name`` for ``record["name"]``."""
 
@@ -60,6 +94,10 @@ class Columns:
 
     def __init__(self, record: Any) -> None:
         self._record = record
+
+    @property
+    def _mapping(self) -> Any:  # as a SQLAlchemy Row's
+        return self._record
 
     def __getattr__(self, name: str) -> Any:
         try:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Scope
+from partygrid.repo.driver_sql import FastReads, no_fast_reads, read_rows
 from partygrid.repo.scoping import SqlScope
 from partygrid.repo.ticket_sql import (
     OPEN_SQL,
@@ -61,8 +61,9 @@ def _after_sql(after: After | None) -> str:
 
 
 class SqlTicketListRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, fast_reads: FastReads = no_fast_reads) -> None:
         self.session = session
+        self.fast_reads = fast_reads
 
     async def _page(
         self,
@@ -94,7 +95,7 @@ class SqlTicketListRepository:
             "limit": limit,
         }
         used = {k: val for k, val in values.items() if f":{k}" in sql}
-        return list((await self.session.execute(text(sql), used)).all())
+        return await read_rows(self.session, self.fast_reads, sql, used)
 
     async def inbox(
         self,

@@ -77,14 +77,14 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            await self.session.rollback()  # a no-op after commit
+            if self._driver is not None:  # the later acquired goes back first
+                driver, self._driver, self._driver_conn = self._driver, None, None
+                await driver.__aexit__(exc_type, exc, tb)
         finally:
             try:
-                await self.session.close()
+                await self.session.rollback()  # a no-op after commit
             finally:
-                if self._driver is not None:
-                    driver, self._driver, self._driver_conn = self._driver, None, None
-                    await driver.__aexit__(exc_type, exc, tb)
+                await self.session.close()
 
     async def flush(self) -> None:
         """Send pending writes now, so constraint violations surface as domain errors."""

@@ -59,7 +59,7 @@ async def inbox(
     now: datetime | None = None,
 ) -> WorkPage:
     async with uow:
-        rows = await SqlTicketListRepository(uow.session).inbox(
+        rows = await SqlTicketListRepository(uow.session, uow.fast_reads).inbox(
             scope=actor.scope,
             user_id=user_id_of(actor),
             own_organizations=actor.principal.role in ADMIN_INBOX_ROLES,
@@ -86,7 +86,7 @@ async def _subtree_list(
         root = None
         if under is not None:
             root = (await require_organization(uow, under, actor=actor)).path
-        repo = SqlTicketListRepository(uow.session)
+        repo = SqlTicketListRepository(uow.session, uow.fast_reads)
         method = repo.overdue if which == "overdue" else repo.soon_due
         rows = await method(
             scope=actor.scope,
