@@ -210,7 +210,7 @@ async def test_fast_reads_give_exactly_what_the_session_gives(
         fast = UnitOfWork(sessionmaker, keyring, read_only=True,
                           driver_connection=pooled_driver_connection(engine))  # fmt: skip
         async with UnitOfWork(sessionmaker, keyring) as orm, fast:
-            seen = {"members": 0, "tickets": 0}
+            seen = {"members": 0, "tickets": 0, "grids": 0}
             for member_id in member_ids:
                 expected = await orm.members.get(member_id, scope=scope)
                 assert await fast.members.get(member_id, scope=scope) == expected
@@ -220,8 +220,14 @@ async def test_fast_reads_give_exactly_what_the_session_gives(
                 assert await fast.tickets.get(ticket_id, scope=scope, user_id=None) == expected
                 assert await fast.tickets.events(ticket_id) == await orm.tickets.events(ticket_id)
                 seen["tickets"] += expected is not None
+            centroids = await conn.fetch("SELECT centroid_lon, centroid_lat FROM grids")
+            for lon, lat in [*centroids, (0.0, 0.0)]:
+                expected = await orm.grids.containing_point(lon, lat, scope=scope)
+                assert await fast.grids.containing_point(lon, lat, scope=scope) == expected
+                seen["grids"] += expected is not None
             assert fast._driver is not None  # the driver path did run
         assert 0 < seen["members"] < 150 and 0 < seen["tickets"] < 150  # some in, some out
+        assert 0 < seen["grids"] < len(centroids)
     finally:
         await engine.dispose()
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, func, or_, select, update
+from sqlalchemy import Float, Select, Text, bindparam, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +21,7 @@ from partygrid.domain.grids import (
     StaffRole,
     polygon_text,
 )
+from partygrid.repo.driver_sql import Columns, DriverQuery, FastReads, no_fast_reads
 from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.organizations import in_subtree
 from partygrid.repo.personal_data import STAFF_PHONE, seal, unseal
@@ -88,7 +90,7 @@ def boundary_values(boundary: Boundary) -> dict[str, Any]:
     }
 
 
-def locate_statement(lon: float, lat: float) -> Select[tuple[GridRow]]:
+def locate_statement(lon: Any, lat: Any) -> Select[tuple[GridRow]]:
     """Active grids containing the point, lowest id first.
 
     ``polygon @> point`` is not indexable, so the degenerate box around the point is
@@ -106,10 +108,19 @@ def locate_statement(lon: float, lat: float) -> Select[tuple[GridRow]]:
     )
 
 
+@lru_cache(maxsize=1024)
+def _containing_point(scope: Scope) -> DriverQuery:
+    lon, lat = (bindparam(name, type_=Float, required=False) for name in ("lon", "lat"))
+    return DriverQuery.of(locate_statement(lon, lat).where(grid_visible(scope)).limit(1))
+
+
 class SqlGridRepository:
-    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
+    def __init__(
+        self, session: AsyncSession, keyring: Keyring, fast_reads: FastReads = no_fast_reads
+    ) -> None:
         self.session = session
         self.keyring = keyring
+        self.fast_reads = fast_reads
 
     async def _flush(self) -> None:
         try:
@@ -188,6 +199,9 @@ class SqlGridRepository:
 
     async def containing_point(self, lon: float, lat: float, *, scope: Scope) -> Grid | None:
         """The visible active grid containing the point (lowest id on a shared edge)."""
+        if (connection := await self.fast_reads()) is not None:
+            record = await _containing_point(scope).fetchrow(connection, lon=lon, lat=lat)
+            return _to_domain(Columns(record)) if record else None
         stmt = locate_statement(lon, lat).where(grid_visible(scope)).limit(1)
         row = (await self.session.execute(stmt)).scalar()
         return _to_domain(row) if row else None

@@ -58,7 +58,7 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.organizations = SqlOrganizationRepository(self.session)
-        self.grids = SqlGridRepository(self.session, self.keyring)
+        self.grids = SqlGridRepository(self.session, self.keyring, self.fast_reads)
         self.members = SqlMemberRepository(self.session, self.keyring, self.fast_reads)
         self.key_rotation = SqlKeyRotationRepository(self.session)
         self.reports = SqlReportRepository(self.session)
