@@ -773,7 +773,8 @@ def generate(
                    f"{t.copy_rows_per_second:12,.0f}")  # fmt: skip
     typer.echo(f"{'total':24} {report.rows:12,} {report.seconds:9.1f} "
                f"{report.rows_per_second:10,.0f}")  # fmt: skip
-    typer.echo("rows/s: making the rows and loading them; COPY rows/s: loading alone")
+    typer.echo("rows/s: making the rows and loading them; COPY rows/s: loading alone; "
+               f"then {report.rebuild_seconds:.1f} s building indexes and checking keys")
     typer.echo(f"users: city.admin, street.admin.1..{plan.streets}, grid.worker.<grid_id>; "
                f"password {'(as given)' if password else DEFAULT_PASSWORD}")  # fmt: skip
     typer.echo(f"partner api client: key id {report.partner_key_id} "

@@ -113,3 +113,35 @@ async def drop_indexes(conn: asyncpg.Connection, indexes: Sequence[tuple[str, st
 async def create_indexes(conn: asyncpg.Connection, indexes: Sequence[tuple[str, str]]) -> None:
     for _, definition in indexes:
         await conn.execute(definition)
+
+
+async def foreign_keys(
+    conn: asyncpg.Connection, tables: Sequence[str]
+) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of the foreign keys declared on these tables."""
+    rows = await conn.fetch(
+        """
+        SELECT t.relname AS table_name, c.conname AS name,
+               pg_get_constraintdef(c.oid) AS definition
+        FROM pg_constraint c
+        JOIN pg_class t ON t.oid = c.conrelid
+        JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE c.contype = 'f' AND n.nspname = current_schema() AND t.relname = any($1::text[])
+        ORDER BY t.relname, c.conname
+        """,
+        list(tables),
+    )
+    return [(r["table_name"], r["name"], r["definition"]) for r in rows]
+
+
+async def drop_foreign_keys(
+    conn: asyncpg.Connection, keys: Sequence[tuple[str, str, str]]
+) -> None:
+    for table, name, _ in keys:
+        await conn.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+
+
+async def add_foreign_keys(conn: asyncpg.Connection, keys: Sequence[tuple[str, str, str]]) -> None:
+    """Adding a key checks every row in one pass: nothing unchecked stays in."""
+    for table, name, definition in keys:
+        await conn.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
