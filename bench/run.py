@@ -30,6 +30,7 @@ from typing import Any
 
 import asyncpg
 
+from partygrid.domain.tickets import TicketState
 from partygrid.services.generate.loader import DEFAULT_PASSWORD as GENERATED_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -362,19 +363,7 @@ def run_scenario(
 def bare_city_sql() -> str:
     """The aggregate of PartyGrid's stats query (repo/ticket_stats.py, group_by=type) with
     nothing else: no scope predicate (the city admin sees every ticket), no joins."""
-    states = (
-        "received",
-        "accepted",
-        "assigned",
-        "in_progress",
-        "waiting_supplement",
-        "resolved",
-        "published",
-        "reviewed",
-        "closed",
-        "rejected",
-        "merged",
-    )
+    states = tuple(s.value for s in TicketState)  # as repo/ticket_stats.py
     counted = "t.state NOT IN ('rejected', 'merged')"
     done = "t.state IN ('closed', 'published', 'resolved', 'reviewed')"
     cols = [f"count(*) FILTER (WHERE t.state = '{s}') AS n_{s}" for s in states] + [

@@ -39,7 +39,7 @@ from partygrid.domain.calendar import SHANGHAI
 from partygrid.domain.contact import mask_phone
 from partygrid.domain.identity import mask_id_number
 from partygrid.domain.members import MANAGEMENT_MODES, MemberCategory, mask_address
-from partygrid.domain.tickets import OPEN_STATES, TRANSITIONS
+from partygrid.domain.tickets import OPEN_STATES, TRANSITIONS, TicketState
 from partygrid.repo.audit import AUDIT_CHAIN_LOCK
 from partygrid.repo.database import app_role_url
 
@@ -228,19 +228,7 @@ def hours(r: asyncpg.Record, col: str, min_sample: int) -> dict[str, Any]:
 
 
 def group_json(r: asyncpg.Record, m: int) -> dict[str, Any]:  # services/ticket_stats.group_stats
-    states = (
-        "received",
-        "accepted",
-        "assigned",
-        "in_progress",
-        "waiting_supplement",
-        "resolved",
-        "published",
-        "reviewed",
-        "closed",
-        "rejected",
-        "merged",
-    )
+    states = tuple(s.value for s in TicketState)  # as repo/ticket_stats.py
     return {
         "key": r["k"],
         "label": r["label"],
