@@ -39,3 +39,23 @@ async def test_a_failed_query_still_gives_the_connection_back(own_engine: AsyncE
     assert own_engine.pool.checkedout() == 0
     async with connect() as connection:  # the pool of one still serves
         assert await connection.fetchval("SELECT 1") == 1
+
+
+async def test_only_a_lost_connection_is_replaced(own_engine: AsyncEngine) -> None:
+    """A 404 raised while the connection is held leaves it in the pool; one that was
+    closed under the caller is replaced at the next checkout."""
+    connect = pooled_driver_connection(own_engine)
+    async with connect() as connection:
+        first = connection
+    with pytest.raises(LookupError):
+        async with connect() as connection:
+            raise LookupError("not found")  # the caller's error, not the connection's
+    async with connect() as connection:
+        assert connection is first
+    with pytest.raises(asyncpg.InterfaceError):
+        async with connect() as connection:
+            await connection.close()
+            await connection.fetchval("SELECT 1")
+    async with connect() as connection:
+        assert connection is not first
+        assert await connection.fetchval("SELECT 1") == 1

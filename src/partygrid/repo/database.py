@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from collections.abc import AsyncIterator, Callable
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import asyncpg
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -158,22 +160,35 @@ DriverConnection = Callable[[], AbstractAsyncContextManager[Any]]
 
 def pooled_driver_connection(engine: AsyncEngine) -> DriverConnection:
     """An asyncpg connection straight from the engine's pool, outside any transaction:
-    for the principal lookup every request makes. A Session around it cost about 0.4 ms
-    of CPU a request (bench/RESULTS.md), more than the query itself."""
+    for the principal lookup every request makes and a read-only use case's hottest
+    reads. A Session around it cost about 0.4 ms of CPU a request (bench/RESULTS.md),
+    more than the query itself."""
 
     @asynccontextmanager
     async def connection() -> AsyncIterator[Any]:
         fairy = await engine.raw_connection()
         try:
             yield fairy.driver_connection
-        except BaseException:
-            fairy.invalidate(soft=True)  # a broken connection is replaced at its next use
+        except BaseException as error:
+            if _broken(fairy.driver_connection, error):
+                fairy.invalidate(soft=True)  # replaced at its next checkout
             raise
         finally:
             # Returning it may reset it; the pool's reset runs inside SQLAlchemy's bridge.
             await greenlet_spawn(fairy.close)
 
     return connection
+
+
+def _broken(connection: Any, error: BaseException) -> bool:
+    """Whether a connection that saw ``error`` must not serve again. An error the server
+    reported, or one of the caller's (a 404 raised while the connection was held), leaves
+    it as good as before; a lost or interrupted connection does not."""
+    interrupted = (
+        asyncio.CancelledError, TimeoutError, OSError, asyncpg.InterfaceError,
+        asyncpg.PostgresConnectionError,
+    )  # fmt: skip
+    return bool(connection.is_closed()) or isinstance(error, interrupted)
 
 
 def driver_connection_for(

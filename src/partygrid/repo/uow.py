@@ -77,7 +77,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if self._driver is not None:  # the later acquired goes back first
+            if self._driver is not None:  # back to the pool before the session closes
                 driver, self._driver, self._driver_conn = self._driver, None, None
                 await driver.__aexit__(exc_type, exc, tb)
         finally:
