@@ -563,7 +563,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", type=int, default=1, help="uvicorn workers of BOTH apps")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset")
-    ap.add_argument("--city-reps", type=int, default=7)
+    ap.add_argument("--city-reps", type=int, default=7, help="0: skip the city statistics")
     ap.add_argument(
         "--password", default=os.environ.get("PARTYGRID_BENCH_PASSWORD", GENERATED_PASSWORD)
     )
@@ -641,7 +641,7 @@ def main(argv: list[str]) -> int:
             or s["baseline"]["socket_errors"]
         }
         results["failures"] = failed
-        if not args.smoke:
+        if not args.smoke and args.city_reps > 0:
             city_token = login(p, "city.admin", args.password)
             city = asyncio.run(city_stats(p, city_token, owner, d["year"], args.city_reps))
             results["city_stats"] = city

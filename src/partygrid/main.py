@@ -16,6 +16,7 @@ from partygrid.api.middleware import RequestIdMiddleware
 from partygrid.api.v1 import router as v1_router
 from partygrid.config import Settings, get_settings
 from partygrid.crypto import Keyring
+from partygrid.gc_tuning import tune_for_serving
 from partygrid.logging import install_personal_data_filter
 from partygrid.repo.database import (
     app_role_url,
@@ -89,6 +90,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     sweeper = start_sweeper(
         settings, lambda: UnitOfWork(app.state.sessionmaker, app.state.keyring)
     )  # PARTYGRID_SWEEP_SECONDS: yellow/red supervision of soon-due and overdue tickets
+    if owns_engine:  # a served app, not one a test binds to its own engine
+        tune_for_serving()
     try:
         yield
     finally:
