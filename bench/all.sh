@@ -4,7 +4,7 @@
 #
 #   python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && apt-get install wrk
 #   bash bench/all.sh                 # SCALES="0.1 1" by default; the last one gets the plans
-#   SCALES="1 10" bash bench/all.sh   # the S=10 city needs ~2.5 h and ~60 GB here
+#   SCALES="1 10" bash bench/all.sh   # the S=10 city needs ~1 h and ~70 GB here
 #   RUN_ARGS="--duration 1 --repeat 1" SCALES=0.01 bash bench/all.sh   # a quick dry run
 #
 # Needs a PostgreSQL server (SERVER, default 127.0.0.1:5432, user postgres) where it may
