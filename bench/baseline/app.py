@@ -857,7 +857,7 @@ async def app(scope, receive, send):
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                # PartyGrid's pool: pool_size 20 + max_overflow 10.
+                # PartyGrid's pool: pool_size + max_overflow (30 + 0).
                 POOL = await asyncpg.create_pool(
                     _url(),
                     min_size=5,

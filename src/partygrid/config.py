@@ -37,8 +37,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path("partygrid"))
     migrations_dir: Path = REPO_ROOT / "migrations"
 
-    pool_size: int = 20
-    pool_max_overflow: int = 10
+    # A fixed pool: SQLAlchemy closes an overflow connection whenever it comes back to a
+    # pool already holding pool_size idle ones. Under 64 callers that was about four new
+    # connections a second, each a new backend, its startup and a cold statement cache
+    # (member reads at 64 connections: 328 -> 404 req/s, bench/RESULTS.md).
+    pool_size: int = 30
+    pool_max_overflow: int = 0
     default_page_size: int = 50
     max_page_size: int = 200
     # Whether the API returns Swagger UI; off is sensible for an internet-facing node.
