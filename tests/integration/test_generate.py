@@ -230,6 +230,11 @@ async def test_fast_reads_give_exactly_what_the_session_gives(
     scope = Scope(org_paths=(community,), grid_ids=grids)
     pick = random.Random(11)
     member_ids = [*pick.sample(range(1, 3_001), 150), 10**9]
+    roots = await conn.fetch("SELECT path::text FROM organizations WHERE parent_id IS NULL")
+    city_scope = Scope(org_paths=tuple(r["path"] for r in roots))
+    mobile_ids = [r["member_id"] for r in await conn.fetch(
+        "SELECT member_id FROM mobile_ledger_entries ORDER BY id LIMIT 100"
+    )]  # fmt: skip
     ticket_ids = [*pick.sample(range(1, 20_001), 150), 10**9]
     engine = create_async_engine(city_url, poolclass=NullPool)
     try:
@@ -237,11 +242,17 @@ async def test_fast_reads_give_exactly_what_the_session_gives(
         fast = UnitOfWork(sessionmaker, keyring, read_only=True,
                           driver_connection=pooled_driver_connection(engine))  # fmt: skip
         async with UnitOfWork(sessionmaker, keyring) as orm, fast:
-            seen = {"members": 0, "tickets": 0, "grids": 0}
+            seen = {"members": 0, "tickets": 0, "grids": 0, "ledger": 0}
             for member_id in member_ids:
                 expected = await orm.members.get(member_id, scope=scope)
                 assert await fast.members.get(member_id, scope=scope) == expected
                 seen["members"] += expected is not None
+            for member_id in mobile_ids:  # current entries and ended ones, in and out of scope
+                for where in (scope, city_scope):
+                    expected = await orm.members.current_ledger_entry(member_id, scope=where)
+                    got = await fast.members.current_ledger_entry(member_id, scope=where)
+                    assert got == expected
+                    seen["ledger"] += expected is not None
             for ticket_id in ticket_ids:
                 expected = await orm.tickets.get(ticket_id, scope=scope, user_id=None)
                 assert await fast.tickets.get(ticket_id, scope=scope, user_id=None) == expected
@@ -255,6 +266,7 @@ async def test_fast_reads_give_exactly_what_the_session_gives(
             assert fast._driver is not None  # the driver path did run
         assert 0 < seen["members"] < 150 and 0 < seen["tickets"] < 150  # some in, some out
         assert 0 < seen["grids"] < len(centroids)
+        assert 0 < seen["ledger"] < 2 * len(mobile_ids)
     finally:
         await engine.dispose()
 

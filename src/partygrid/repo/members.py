@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, exists, func, select, update
+from sqlalchemy import BigInteger, Select, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -132,6 +132,18 @@ def name_prefix_pattern(prefix: str) -> str:
 def _member_by_id(scope: Scope) -> DriverQuery:
     member_id = bindparam("member_id", type_=BigInteger, required=False)
     return DriverQuery.of(select(M).where(M.id == member_id, member_visible(scope)))
+
+
+def _current_ledger(member_id: Any, scope: Scope) -> Select[Any]:
+    return select(L).where(
+        L.member_id == member_id, L.ended_on.is_(None), member_id_visible(L.member_id, scope)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _current_ledger_by_member(scope: Scope) -> DriverQuery:
+    member_id = bindparam("member_id", type_=BigInteger, required=False)
+    return DriverQuery.of(_current_ledger(member_id, scope))
 
 
 class SqlMemberRepository:
@@ -273,10 +285,11 @@ class SqlMemberRepository:
     async def current_ledger_entry(
         self, member_id: int, *, scope: Scope
     ) -> MobileLedgerEntry | None:
-        stmt = select(L).where(
-            L.member_id == member_id, L.ended_on.is_(None), member_id_visible(L.member_id, scope)
-        )
-        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        if (connection := await self.fast_reads()) is not None:
+            query = _current_ledger_by_member(scope)
+            record = await query.fetchrow(connection, member_id=member_id)
+            return _ledger(Columns(record), self.keyring) if record else None
+        row = (await self.session.execute(_current_ledger(member_id, scope))).scalar_one_or_none()
         return _ledger(row, self.keyring) if row else None
 
     async def add_ledger_entry(self, member_id: int, entry: MobileLedgerEntry) -> MobileLedgerEntry:
