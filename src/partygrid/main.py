@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from partygrid import __version__
 from partygrid.api import health, open311
 from partygrid.api.errors import install_error_handlers
-from partygrid.api.middleware import RequestIdMiddleware
+from partygrid.api.middleware import ConnectionLeaseMiddleware, RequestIdMiddleware
 from partygrid.api.v1 import router as v1_router
 from partygrid.config import Settings, get_settings
 from partygrid.crypto import Keyring
 from partygrid.gc_tuning import tune_for_serving
 from partygrid.logging import install_personal_data_filter
+from partygrid.repo.connection_lease import LeaseYieldingSession
 from partygrid.repo.database import (
     app_role_url,
     create_engine,
@@ -74,7 +75,8 @@ def bind_database(
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker or create_sessionmaker(engine)
     app.state.autocommit_sessionmaker = sessionmaker or create_sessionmaker(
-        engine.execution_options(isolation_level="AUTOCOMMIT")
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        session_class=LeaseYieldingSession,  # gives the request's lease back first
     )
     app.state.driver_connection = driver_connection_for(engine, sessionmaker)
 
@@ -116,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.keyring = Keyring.from_settings(settings)
     install_error_handlers(app)
+    app.add_middleware(ConnectionLeaseMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(v1_router)

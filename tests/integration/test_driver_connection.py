@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from partygrid.config import Settings
+from partygrid.repo.connection_lease import ConnectionLease
 from partygrid.repo.database import app_role_url, pooled_driver_connection
 
 
@@ -59,3 +60,33 @@ async def test_only_a_lost_connection_is_replaced(own_engine: AsyncEngine) -> No
     async with connect() as connection:
         assert connection is not first
         assert await connection.fetchval("SELECT 1") == 1
+
+
+async def test_a_lease_keeps_one_connection_until_released(own_engine: AsyncEngine) -> None:
+    lease = ConnectionLease(pooled_driver_connection(own_engine))
+    async with lease.use() as first:
+        assert await first.fetchval("SELECT 1") == 1
+    async with lease.use() as second:  # the next step reuses it: no second checkout
+        assert second is first
+    assert lease.holding and own_engine.pool.checkedout() == 1
+    await lease.release()
+    assert not lease.holding and own_engine.pool.checkedout() == 0
+    await lease.release()  # releasing twice is harmless
+
+
+async def test_a_failed_step_gives_the_leased_connection_back(own_engine: AsyncEngine) -> None:
+    lease = ConnectionLease(pooled_driver_connection(own_engine))
+    with pytest.raises(LookupError):
+        async with lease.use() as connection:
+            kept = connection
+            raise LookupError("not found")
+    assert own_engine.pool.checkedout() == 0
+    with pytest.raises(asyncpg.InterfaceError):
+        async with lease.use() as connection:
+            assert connection is kept  # the caller's error left it fit to serve
+            await connection.close()
+            await connection.fetchval("SELECT 1")
+    async with lease.use() as connection:  # a lost one is replaced
+        assert connection is not kept
+        assert await connection.fetchval("SELECT 1") == 1
+    await lease.release()

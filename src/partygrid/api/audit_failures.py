@@ -8,6 +8,7 @@ import logging
 
 from fastapi import Request
 
+from partygrid.api.middleware import connection_lease
 from partygrid.domain.access import Actor
 from partygrid.domain.audit import Outcome
 from partygrid.repo.audit import refusal_committed
@@ -85,7 +86,8 @@ async def audit_refusal(request: Request, status: int, code: str, detail: str | 
     try:
         action, resource_type, resource_id = describe(request)
         reason = f"{status} {code}" + (f": {detail}" if detail else "")
-        uow = UnitOfWork(request.app.state.sessionmaker, request.app.state.keyring)
+        state = request.app.state  # the lease goes back first: one connection at a time
+        uow = UnitOfWork(state.sessionmaker, state.keyring, lease=connection_lease(request))
         async with uow:
             uow.audit.record(
                 actor, action, resource_type, resource_id,

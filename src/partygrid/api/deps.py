@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Query, Request
 
 from partygrid.api.etag import expected_version
+from partygrid.api.middleware import connection_lease
 from partygrid.config import Settings
 from partygrid.repo.uow import UnitOfWork
 
@@ -20,7 +21,8 @@ async def get_settings_dep(request: Request) -> Settings:
 
 
 async def get_uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.sessionmaker, request.app.state.keyring)
+    state = request.app.state
+    return UnitOfWork(state.sessionmaker, state.keyring, lease=connection_lease(request))
 
 
 async def get_read_uow(request: Request) -> UnitOfWork:
@@ -31,7 +33,7 @@ async def get_read_uow(request: Request) -> UnitOfWork:
     state = request.app.state
     return UnitOfWork(
         state.autocommit_sessionmaker, state.keyring, read_only=True,
-        driver_connection=state.driver_connection,
+        lease=connection_lease(request),
     )  # fmt: skip
 
 

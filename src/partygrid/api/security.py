@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
+from partygrid.api.middleware import connection_lease
 from partygrid.config import Settings
 from partygrid.crypto import DecryptionError, Keyring
 from partygrid.domain.access import Actor, Permission, Principal
@@ -53,7 +54,8 @@ async def _user(request: Request, token: str, *, allow_pending: bool = False) ->
     request.state.pending_steps = claims.pending
     # Every request pays for this lookup (revocation must bite at once), so it runs
     # outside a transaction on a bare driver connection: one round trip, little CPU.
-    async with request.app.state.driver_connection() as connection:
+    # The connection stays leased for the read that follows (repo/connection_lease.py).
+    async with connection_lease(request).use() as connection:
         principal = await load_user_principal(connection, claims.user_id, claims.session_id)
     if principal is None:
         raise Unauthenticated("the session has ended or the account is disabled; log in again")

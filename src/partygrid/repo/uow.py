@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.util import await_only
 
 from partygrid.crypto import Keyring
 from partygrid.repo.api_clients import SqlApiClientRepository
 from partygrid.repo.audit import SqlAuditRepository
 from partygrid.repo.catalogue import SqlCatalogueRepository
-from partygrid.repo.database import DriverConnection
+from partygrid.repo.connection_lease import BEFORE_CONNECTING, ConnectionLease
 from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.grids import SqlGridRepository
 from partygrid.repo.key_rotation import SqlKeyRotationRepository
@@ -33,30 +33,45 @@ class UnitOfWork:
         keyring: Keyring,
         *,
         read_only: bool = False,
-        driver_connection: DriverConnection | None = None,
+        lease: ConnectionLease | None = None,
     ) -> None:
+        """``lease``: the request's driver connection (repo/connection_lease.py). A
+        read-only unit of work reads its hottest rows on it (repo/driver_sql.py) and
+        gives it back when it ends; a transactional one gives it back before its session
+        takes a connection of its own, since a transaction's reads must run inside it."""
         self._session_factory = session_factory
         self.keyring = keyring
         self.read_only = read_only
-        # Only a read-only unit of work lends its repositories a bare driver connection
-        # for their hottest reads (repo/driver_sql.py): a transaction's reads must run
-        # on the session's own connection, inside its transaction.
-        self._driver_connection = driver_connection if read_only else None
-        self._driver: AbstractAsyncContextManager[Any] | None = None
-        self._driver_conn: Any = None
+        self._lease = lease
+        self._session_connected = False
 
     async def fast_reads(self) -> Any | None:
-        """The driver connection for the hottest reads, acquired at first use and given
+        """The driver connection for the hottest reads, taken at first use and given
         back with the unit of work; None where reads must go through the session."""
-        if self._driver_connection is None:
+        if self._lease is None or not self.read_only or self._session_connected:
             return None
-        if self._driver is None:
-            self._driver = self._driver_connection()
-            self._driver_conn = await self._driver.__aenter__()
-        return self._driver_conn
+        return await self._lease.get()
+
+    def _before_session_connects(self) -> None:
+        # Called by a LeaseYieldingSession inside SQLAlchemy's greenlet, before each of
+        # its statements: the first one gives the lease back, and from then on the
+        # hottest reads also go through the session, on its connection.
+        if not self._session_connected:
+            self._session_connected = True
+            if self._lease is not None and self._lease.holding:
+                await_only(self._lease.release())
 
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self._session_factory()
+        self._session_connected = False
+        if self._lease is None:
+            self.session = self._session_factory()
+        elif self.read_only:
+            self.session = self._session_factory(
+                info={BEFORE_CONNECTING: self._before_session_connects}
+            )
+        else:
+            await self._lease.release()  # one connection at a time per request
+            self.session = self._session_factory()
         self.organizations = SqlOrganizationRepository(self.session)
         self.grids = SqlGridRepository(self.session, self.keyring, self.fast_reads)
         self.members = SqlMemberRepository(self.session, self.keyring, self.fast_reads)
@@ -77,9 +92,8 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if self._driver is not None:  # back to the pool before the session closes
-                driver, self._driver, self._driver_conn = self._driver, None, None
-                await driver.__aexit__(exc_type, exc, tb)
+            if self._lease is not None and self.read_only:  # back before the session closes
+                await self._lease.release(exc)
         finally:
             try:
                 await self.session.rollback()  # a no-op after commit
