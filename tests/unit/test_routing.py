@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from fastapi import FastAPI
+import pytest
+from fastapi import APIRouter, FastAPI
 
 from partygrid.api.routing import PrefixRouter, include
 
@@ -54,3 +55,25 @@ async def test_paths_outside_every_prefix_are_not_found() -> None:
 
 async def test_a_proxy_root_path_is_not_part_of_the_prefix() -> None:
     assert (await _get(_app(), "/gw/v1/members/7", root_path="/gw")).json() == "member 7"
+
+
+async def test_a_route_added_after_serving_is_served_too() -> None:
+    """The remembered routes version (``_ROUTE_CHANGES``) must not hide a later route."""
+    app = _app()
+    assert (await _get(app, "/v1/membership/fees")).status_code == 404
+    membership = (
+        next(r.original_router for r in app.router.routes if hasattr(r, "original_router"))
+        .routes[1]
+        .original_router
+    )  # v1's second included router, /membership
+
+    @membership.get("/fees")
+    async def fees() -> str:
+        return "fees"
+
+    assert (await _get(app, "/v1/membership/fees")).json() == "fees"
+
+
+def test_a_plain_router_below_a_prefix_router_is_refused() -> None:
+    with pytest.raises(TypeError, match="PrefixRouter"):
+        include(PrefixRouter(prefix="/v1"), APIRouter(prefix="/x"))
