@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     # A fixed pool: SQLAlchemy closes an overflow connection whenever it comes back to a
     # pool already holding pool_size idle ones. Under 64 callers that was about four new
     # connections a second, each a new backend, its startup and a cold statement cache
-    # (member reads at 64 connections: 328 -> 404 req/s, bench/RESULTS.md).
+    # (member reads at 64 connections: 328 -> 404 req/s; bench/RESULTS.md, What was fixed).
     pool_size: int = 30
     pool_max_overflow: int = 0
     default_page_size: int = 50
