@@ -254,6 +254,69 @@ async def discover(owner: str) -> dict[str, Any]:
         await c.close()
 
 
+# --- the same answers ---------------------------------------------------------------
+
+
+def read_paths(d: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
+    """One request of each read scenario, as its wrk script sends it, and whose token."""
+    ticket = d["finished_ticket_ids"][0]
+    return {
+        "member_read": (f"/api/v1/members/{d['member_ids'][0]}", "street"),
+        "members_list": (f"/api/v1/members?under={d['street_id']}&limit=50", "street"),
+        "inbox": ("/api/v1/tickets/inbox", "worker"),
+        "ticket_read": (f"/api/v1/tickets/{ticket}", "worker"),
+        "ticket_timeline": (f"/api/v1/tickets/{ticket}/timeline", "worker"),
+        "ticket_stats": (
+            f"/api/v1/tickets/stats?group_by=subtree&under={d['street_id']}"
+            f"&from={d['year']}-01-01&to={d['year']}-12-31",
+            "street",
+        ),
+        "grid_locate": (f"/api/v1/grids/locate?lon={d['lon']}&lat={d['lat']}", "worker"),
+        "open311_requests": ("/open311/v2/requests.json", None),
+    }
+
+
+VOLATILE_FIELDS = {"generated_at"}  # when the answer was made, not what it says
+
+
+def first_difference(a: Any, b: Any, where: str = "") -> str | None:
+    """The JSON path of the first place where ``a`` and ``b`` differ, with both values."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in [*a, *(k for k in b if k not in a)]:
+            if key in VOLATILE_FIELDS:
+                continue
+            found = first_difference(
+                a.get(key, "<absent>"), b.get(key, "<absent>"), f"{where}.{key}"
+            )
+            if found:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return next(
+            (
+                f
+                for i, (x, y) in enumerate(zip(a, b, strict=True))
+                if (f := first_difference(x, y, f"{where}[{i}]"))
+            ),
+            None,
+        )
+    return None if a == b else f"{where or '.'}: {str(a)[:80]!r} against {str(b)[:80]!r}"
+
+
+def answers_differ(bases: dict[str, str], d: dict[str, Any], tokens: dict[str, str]) -> list[str]:
+    """Where the baseline's answer is not PartyGrid's: a ratio means something only when
+    both apps did the same work, masking and status notes included."""
+    differ = []
+    for name, (path, who) in read_paths(d).items():
+        answers = [http("GET", bases[app] + path, tokens.get(who or "")) for app in bases]
+        (p_status, p_body), (b_status, b_body) = answers
+        if p_status != 200 or b_status != 200:
+            differ.append(f"{name} {path}: PartyGrid {p_status}, baseline {b_status}")
+        elif found := first_difference(json.loads(p_body), json.loads(b_body)):
+            differ.append(f"{name} {path}: {found}")
+    return differ
+
+
 # --- wrk ----------------------------------------------------------------------------
 
 
@@ -615,6 +678,11 @@ def main(argv: list[str]) -> int:
             "street": login(p, "street.admin.1", args.password),
             "worker": login(p, d["worker"], args.password),
         }
+        differ = answers_differ(bases, d, tokens)
+        if differ:
+            say("the baseline does not answer as PartyGrid does:\n  " + "\n  ".join(differ))
+            return 1
+        say(f"same answers from both apps for {len(read_paths(d))} reads")
         results: dict[str, Any] = {
             "scale": args.scale,
             "database": owner.rsplit("/", 1)[-1],

@@ -26,6 +26,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import jwt
@@ -39,6 +40,8 @@ from partygrid.domain.calendar import SHANGHAI
 from partygrid.domain.contact import mask_phone
 from partygrid.domain.identity import mask_id_number
 from partygrid.domain.members import MANAGEMENT_MODES, MemberCategory, mask_address
+from partygrid.domain.personal_data import redact_personal_data
+from partygrid.domain.public_tickets import CLOSED_STATES, DISCLOSED_STATES, STATE_NOTES
 from partygrid.domain.tickets import OPEN_STATES, TRANSITIONS, TicketState
 from partygrid.repo.audit import AUDIT_CHAIN_LOCK
 from partygrid.repo.database import app_role_url
@@ -168,7 +171,7 @@ def ticket_json(t: dict[str, Any], now: datetime) -> dict[str, Any]:  # schemas 
     out["requester"] = (
         None
         if name is None and phone is None
-        else {"name_masked": name and name[:1] + "**", "phone_masked": mask_phone(phone)}
+        else {"name": name and name[:1] + "**", "phone": mask_phone(phone)}
     )
     for k in (
         "lon",
@@ -503,7 +506,7 @@ def grid_json(g: asyncpg.Record) -> dict[str, Any]:  # schemas GridRead.of
         "community_id": g["community_id"],
         "serving_branch_id": g["serving_branch_id"],
         "boundary": json.loads(g["boundary_geojson"]),
-        "area_m2": g["area_m2"],
+        "area_m2": round(g["area_m2"], 2),
         "centroid": {"lon": g["centroid_lon"], "lat": g["centroid_lat"]},
         "version": g["version"],
         "created_at": iso_z(g["created_at"]),
@@ -522,13 +525,35 @@ async def locate(conn, req):  # GET /api/v1/grids/locate?lon=&lat=
     return 200, grid_json(g)
 
 
-STATUS_NOTES = {
-    "received": "已接收，等待受理",
-    "accepted": "已受理",
-    "assigned": "已派单",
-    "in_progress": "办理中",
-    "waiting_supplement": "等待补充材料",
-}
+STATUS_NOTES = {state.value: note for state, note in STATE_NOTES.items()}
+DISCLOSED = {s.value for s in DISCLOSED_STATES}
+OPEN311_OPEN = {s.value for s in TicketState} - {s.value for s in CLOSED_STATES}
+OPEN311_TZ = ZoneInfo("Asia/Shanghai")  # api/open311/mapping.BUSINESS_TZ
+
+
+def open311_notes(r: asyncpg.Record) -> str:  # domain/public_tickets.status_notes
+    state, base = r["state"], STATUS_NOTES[r["state"]]
+    if state in DISCLOSED and r["public_result"]:
+        return f"{base}：{redact_personal_data(r['public_result'])}"
+    if state == "merged" and r["merged_into"]:
+        return f"{base}（并入 {r['merged_into']}）"
+    if state == "rejected" and r["last_public_note"]:
+        return f"{base}：{redact_personal_data(r['last_public_note'])}"
+    if r["promised_on"] and state in OPEN311_OPEN:
+        return f"{base}（承诺办结日期 {r['promised_on'].isoformat()}）"
+    return base
+
+
+def iso311(value: datetime | None) -> str | None:  # api/open311/mapping.iso
+    return None if value is None else value.astimezone(OPEN311_TZ).isoformat(timespec="seconds")
+
+
+def media_url(attachments: str | None) -> str | None:  # repo/public_tickets._media_url
+    for item in json.loads(attachments) if attachments else []:
+        url = item if isinstance(item, str) else item.get("url") if isinstance(item, dict) else None
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            return url
+    return None
 
 
 async def open311_requests(conn, req):  # GET /open311/v2/requests.json (public)
@@ -539,24 +564,22 @@ async def open311_requests(conn, req):  # GET /open311/v2/requests.json (public)
     out = [
         {
             "service_request_id": r["public_id"],
-            "status": "open" if r["state"] in OPEN else "closed",
-            "status_notes": r["public_result"]
-            or r["last_public_note"]
-            or STATUS_NOTES.get(r["state"]),
+            "status": "open" if r["state"] in OPEN311_OPEN else "closed",
+            "status_notes": open311_notes(r),
             "service_name": r["category_name"],
             "service_code": r["category_code"],
-            "description": r["description"],
+            "description": redact_personal_data(r["description"]),
             "agency_responsible": r["agency"],
             "service_notice": None,
-            "requested_datetime": iso(r["created_at"].replace(microsecond=0)),
-            "updated_datetime": iso(r["updated_at"].replace(microsecond=0)),
-            "expected_datetime": iso(r["deadline_at"]),
-            "address": r["address"],
+            "requested_datetime": iso311(r["created_at"]),
+            "updated_datetime": iso311(r["updated_at"]),
+            "expected_datetime": iso311(r["deadline_at"]),
+            "address": r["address"] and redact_personal_data(r["address"]),
             "address_id": None,
             "zipcode": None,
             "lat": r["lat"],
             "long": r["lon"],
-            "media_url": None,
+            "media_url": media_url(r["attachments"]),
         }
         for r in rows
     ]

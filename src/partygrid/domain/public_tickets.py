@@ -25,7 +25,7 @@ CLOSED_STATES = frozenset({S.resolved, S.published, S.reviewed, S.closed, S.reje
 DISCLOSED_STATES = frozenset({S.published, S.reviewed, S.closed})
 
 # What a resident reads about where the ticket stands (status_notes), by state.
-_STATE_NOTES: dict[TicketState, str] = {
+STATE_NOTES: dict[TicketState, str] = {
     S.received: "已接收，等待受理",
     S.accepted: "已受理，正在派单",
     S.assigned: "已派单，等待办理",
@@ -116,7 +116,7 @@ class PublicTicket:
 def status_notes(ticket: PublicTicket) -> str:
     """The latest thing the public may know: the published result, the reason of a
     rejection, the ticket a duplicate went into, or else where it stands."""
-    base = _STATE_NOTES[ticket.state]
+    base = STATE_NOTES[ticket.state]
     if ticket.state in DISCLOSED_STATES and ticket.public_result:
         return f"{base}：{redact_personal_data(ticket.public_result)}"
     if ticket.state is S.merged and ticket.merged_into:
