@@ -361,6 +361,13 @@ UPDATE_COLUMNS = (
 # --- routes -------------------------------------------------------------------------
 
 
+LEDGER_FIELDS = (  # schemas MobileLedgerRead, in its order
+    "id", "direction", "since", "origin_organization_id", "origin_place",
+    "destination_organization_id", "destination_place", "occupation",
+    "expected_return_on", "certificate_no", "ended_on",
+)  # fmt: skip
+
+
 async def get_member(conn, req, member_id: int):  # GET /api/v1/members/{id}
     p = await principal(conn, req["headers"])
     path = one_path(p)
@@ -375,10 +382,12 @@ async def get_member(conn, req, member_id: int):  # GET /api/v1/members/{id}
         None
         if ledger is None
         else {
-            "direction": ledger["direction"],
-            "since": ledger["since"],
-            "occupation": ledger["occupation"],
-            "certificate_no": ledger["certificate_no"],
+            **{k: ledger[k] for k in LEDGER_FIELDS[:8]},
+            "contact_phone_masked": mask_phone(
+                unseal(ledger["contact_phone_enc"], "mobile_ledger_entries.contact_phone")
+            ),
+            **{k: ledger[k] for k in LEDGER_FIELDS[8:11]},
+            "recorded_at": iso_z(ledger["recorded_at"]),
         }
     )
     return 200, out
