@@ -1,9 +1,14 @@
 """Per-address rate limits for the unauthenticated routes (disclosure board, Open311 reads).
 
-Counted in process memory with the ``limits`` library (moving window): each worker
-process counts on its own, so N workers let through up to N times the limit. That is
-enough to keep one scraper from monopolising the service; a shared limit across nodes
-would put the counters in Redis (``limits`` supports it with a different storage URI).
+Counted in process memory with the ``limits`` library: each worker process counts on its
+own, so N workers let through up to N times the limit. That is enough to keep one scraper
+from monopolising the service; a shared limit across nodes would put the counters in
+Redis (``limits`` supports it with a different storage URI).
+
+The strategy is the sliding window counter: it weighs the previous window's count and
+costs the same at any limit. The moving window counts exactly, but keeps an entry per
+request in a list it inserts into at the front; at a high limit that cost 15-20% of an
+Open311 list (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from partygrid.config import Settings
 from partygrid.domain.errors import DomainError
@@ -36,7 +41,7 @@ class RateLimited(DomainError):
 class PublicRateLimiter:
     def __init__(self, limits: str) -> None:
         self.items: list[RateLimitItem] = parse_many(limits)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
 
     def check(self, bucket: str, client: str) -> None:
         """Count one request; raise ``RateLimited`` (with the wait) when over any limit."""

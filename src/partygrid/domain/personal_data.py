@@ -33,6 +33,9 @@ _MOBILE = re.compile(
 )
 
 
+_ANY_DIGIT = re.compile(r"\d")  # the same digits as the patterns' \d, full-width included
+
+
 def _digits(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum()).upper()
 
@@ -50,6 +53,6 @@ def _mask_mobile(match: re.Match[str]) -> str:
 def redact_personal_data(text: str) -> str:
     """``text`` with anything shaped like a resident ID number or a mainland mobile number
     masked (110105********002X, 138****5678); everything else unchanged."""
-    if not any(ch.isdigit() for ch in text):
-        return text  # the common case, cheaply
+    if _ANY_DIGIT.search(text) is None:
+        return text  # the common case, cheaply: both patterns need a digit
     return _MOBILE.sub(_mask_mobile, _ID_NUMBER.sub(_mask_id, text))
