@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -20,6 +20,7 @@ from partygrid.config import Settings
 from partygrid.crypto import Keyring
 from partygrid.domain.access import Scope, system_actor
 from partygrid.domain.grids import geojson_shape, overlap_area_m2
+from partygrid.domain.public_tickets import CLOSED_STATES
 from partygrid.domain.ticket_aggregate import projection, replay
 from partygrid.domain.tickets import TicketState, TicketType
 from partygrid.main import bind_database, create_app
@@ -27,6 +28,7 @@ from partygrid.repo import bulk
 from partygrid.repo.connection_lease import ConnectionLease
 from partygrid.repo.database import app_role_url, create_sessionmaker, pooled_driver_connection
 from partygrid.repo.personal_data import ID_NUMBER, id_number_index
+from partygrid.repo.public_tickets import RequestFilter, SqlPublicTicketRepository
 from partygrid.repo.tables import TicketEventRow, TicketRow
 from partygrid.repo.tickets import _event, _to_domain
 from partygrid.repo.uow import UnitOfWork
@@ -252,7 +254,7 @@ async def test_fast_reads_give_exactly_what_the_session_gives(
         lease = ConnectionLease(pooled_driver_connection(engine))
         fast = UnitOfWork(sessionmaker, keyring, read_only=True, lease=lease)
         async with UnitOfWork(sessionmaker, keyring) as orm, fast:
-            seen = {"members": 0, "tickets": 0, "grids": 0, "ledger": 0}
+            seen = {"members": 0, "tickets": 0, "grids": 0, "ledger": 0, "public": 0}
             for member_id in member_ids:
                 expected = await orm.members.get(member_id, scope=scope)
                 assert await fast.members.get(member_id, scope=scope) == expected
@@ -273,8 +275,27 @@ async def test_fast_reads_give_exactly_what_the_session_gives(
                 expected = await orm.grids.containing_point(lon, lat, scope=scope)
                 assert await fast.grids.containing_point(lon, lat, scope=scope) == expected
                 seen["grids"] += expected is not None
+            codes = [r["code"] for r in await conn.fetch("SELECT code FROM service_categories")]
+            newest = await conn.fetch("SELECT public_id FROM tickets ORDER BY id DESC LIMIT 3")
+            some_ids = (*(r["public_id"] for r in newest), "PG-none")
+            filters = [
+                RequestFilter(),
+                RequestFilter(public_ids=some_ids, category_codes=("ignored",)),
+                RequestFilter(category_codes=tuple(codes[:2]), states=CLOSED_STATES),
+                RequestFilter(states=frozenset({TicketState.merged, TicketState.rejected})),
+                RequestFilter(created_from=datetime(2025, 6, 1, tzinfo=UTC),
+                              created_to=datetime(2025, 8, 31, tzinfo=UTC)),
+            ]  # fmt: skip
+            public_orm = SqlPublicTicketRepository(orm.session)
+            public_fast = SqlPublicTicketRepository(fast.session, fast.fast_reads)
+            for where in filters:
+                for offset in (0, 150):
+                    expected = await public_orm.tickets(where, offset=offset, limit=100)
+                    assert await public_fast.tickets(where, offset=offset, limit=100) == expected
+                    seen["public"] += len(expected)
             assert lease.holding  # the driver path did run
         assert not lease.holding  # and gave its connection back
+        assert seen["public"] > 500
         assert 0 < seen["members"] < 150 and 0 < seen["tickets"] < 150  # some in, some out
         assert 0 < seen["grids"] < len(centroids)
         assert 0 < seen["ledger"] < 2 * len(mobile_ids)

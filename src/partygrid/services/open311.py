@@ -26,7 +26,7 @@ async def find_requests(
     uow: UnitOfWork, *, where: RequestFilter, offset: int, limit: int
 ) -> list[PublicTicket]:
     async with uow:
-        repo = SqlPublicTicketRepository(uow.session)
+        repo = SqlPublicTicketRepository(uow.session, uow.fast_reads)
         return await repo.tickets(where, offset=offset, limit=limit)
 
 
