@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from partygrid.config import Settings
+from partygrid.crypto import Keyring
 from partygrid.repo.connection_lease import ConnectionLease
-from partygrid.repo.database import app_role_url, pooled_driver_connection
+from partygrid.repo.database import app_role_url, create_sessionmaker, pooled_driver_connection
+from partygrid.repo.uow import UnitOfWork
 
 
 @pytest.fixture
@@ -90,3 +93,22 @@ async def test_a_failed_step_gives_the_leased_connection_back(own_engine: AsyncE
         assert connection is not kept
         assert await connection.fetchval("SELECT 1") == 1
     await lease.release()
+
+
+async def test_a_unit_of_work_makes_its_session_at_first_use_and_anew_each_time(
+    own_engine: AsyncEngine, keyring: Keyring
+) -> None:
+    uow = UnitOfWork(create_sessionmaker(own_engine), keyring)
+    with pytest.raises(RuntimeError, match="inside `async with uow`"):
+        uow.session  # noqa: B018 - outside its use a session would never be closed
+    async with uow:
+        assert own_engine.pool.checkedout() == 0  # nothing taken until a repository reads
+        first = uow.session
+        assert uow.members.session is first and uow.tickets.session is first
+        assert (await first.execute(text("SELECT 1"))).scalar_one() == 1
+        assert own_engine.pool.checkedout() == 1
+    assert own_engine.pool.checkedout() == 0  # closed with the unit of work
+    async with uow:  # a second use has a session (and repositories) of its own
+        assert uow.session is not first and uow.members.session is uow.session
+        assert (await uow.session.execute(text("SELECT 2"))).scalar_one() == 2
+    assert own_engine.pool.checkedout() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from types import TracebackType
 from typing import Any
 
@@ -25,7 +26,16 @@ from partygrid.repo.users import SqlScopeRepository, SqlUserRepository
 
 
 class UnitOfWork:
-    """Holds the session and the repositories that share its transaction."""
+    """Holds the session and the repositories that share its transaction.
+
+    The session and each repository are made at first use: a read served from the
+    driver connection (repo/driver_sql.py) needs neither, and making, rolling back and
+    closing an unused session was about 5% of such a read's CPU (bench/RESULTS.md)."""
+
+    _MADE_AT_FIRST_USE = (
+        "session", "organizations", "grids", "members", "key_rotation", "reports", "audit",
+        "users", "scopes", "api_clients", "tickets", "catalogue",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -44,6 +54,7 @@ class UnitOfWork:
         self.read_only = read_only
         self._lease = lease
         self._session_connected = False
+        self._entered = False
 
     async def fast_reads(self) -> Any | None:
         """The driver connection for the hottest reads, taken at first use and given
@@ -63,26 +74,9 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self._session_connected = False
-        if self._lease is None:
-            self.session = self._session_factory()
-        elif self.read_only:
-            self.session = self._session_factory(
-                info={BEFORE_CONNECTING: self._before_session_connects}
-            )
-        else:
+        self._entered = True
+        if self._lease is not None and not self.read_only:
             await self._lease.release()  # one connection at a time per request
-            self.session = self._session_factory()
-        self.organizations = SqlOrganizationRepository(self.session)
-        self.grids = SqlGridRepository(self.session, self.keyring, self.fast_reads)
-        self.members = SqlMemberRepository(self.session, self.keyring, self.fast_reads)
-        self.key_rotation = SqlKeyRotationRepository(self.session)
-        self.reports = SqlReportRepository(self.session)
-        self.audit = SqlAuditRepository(self.session, self.keyring.audit_key)
-        self.users = SqlUserRepository(self.session)
-        self.scopes = SqlScopeRepository(self.session)
-        self.api_clients = SqlApiClientRepository(self.session)
-        self.tickets = SqlTicketRepository(self.session, self.keyring, self.fast_reads)
-        self.catalogue = SqlCatalogueRepository(self.session)
         return self
 
     async def __aexit__(
@@ -91,14 +85,71 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._entered = False
+        session: AsyncSession | None = self.__dict__.get("session")
+        for name in self._MADE_AT_FIRST_USE:  # a next use starts afresh
+            self.__dict__.pop(name, None)
         try:
             if self._lease is not None and self.read_only:  # back before the session closes
                 await self._lease.release(exc)
         finally:
-            try:
-                await self.session.rollback()  # a no-op after commit
-            finally:
-                await self.session.close()
+            if session is not None:
+                try:
+                    await session.rollback()  # a no-op after commit
+                finally:
+                    await session.close()
+
+    @cached_property
+    def session(self) -> AsyncSession:
+        if not self._entered:
+            raise RuntimeError("a unit of work's session is used inside `async with uow`")
+        if self._lease is not None and self.read_only:
+            return self._session_factory(info={BEFORE_CONNECTING: self._before_session_connects})
+        return self._session_factory()
+
+    @cached_property
+    def organizations(self) -> SqlOrganizationRepository:
+        return SqlOrganizationRepository(self.session)
+
+    @cached_property
+    def grids(self) -> SqlGridRepository:
+        return SqlGridRepository(self.session, self.keyring, self.fast_reads)
+
+    @cached_property
+    def members(self) -> SqlMemberRepository:
+        return SqlMemberRepository(self.session, self.keyring, self.fast_reads)
+
+    @cached_property
+    def key_rotation(self) -> SqlKeyRotationRepository:
+        return SqlKeyRotationRepository(self.session)
+
+    @cached_property
+    def reports(self) -> SqlReportRepository:
+        return SqlReportRepository(self.session)
+
+    @cached_property
+    def audit(self) -> SqlAuditRepository:
+        return SqlAuditRepository(self.session, self.keyring.audit_key)
+
+    @cached_property
+    def users(self) -> SqlUserRepository:
+        return SqlUserRepository(self.session)
+
+    @cached_property
+    def scopes(self) -> SqlScopeRepository:
+        return SqlScopeRepository(self.session)
+
+    @cached_property
+    def api_clients(self) -> SqlApiClientRepository:
+        return SqlApiClientRepository(self.session)
+
+    @cached_property
+    def tickets(self) -> SqlTicketRepository:
+        return SqlTicketRepository(self.session, self.keyring, self.fast_reads)
+
+    @cached_property
+    def catalogue(self) -> SqlCatalogueRepository:
+        return SqlCatalogueRepository(self.session)
 
     async def flush(self) -> None:
         """Send pending writes now, so constraint violations surface as domain errors."""
