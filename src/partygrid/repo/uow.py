@@ -30,7 +30,7 @@ class UnitOfWork:
 
     The session and each repository are made at first use: a read served from the
     driver connection (repo/driver_sql.py) needs neither, and making, rolling back and
-    closing an unused session was about 5% of such a read's CPU (bench/RESULTS.md)."""
+    closing an unused session was 3-5% of such a read's CPU (bench/RESULTS.md)."""
 
     _MADE_AT_FIRST_USE = (
         "session", "organizations", "grids", "members", "key_rotation", "reports", "audit",
