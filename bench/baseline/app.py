@@ -26,7 +26,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import jwt
@@ -45,6 +44,7 @@ from partygrid.domain.public_tickets import CLOSED_STATES, DISCLOSED_STATES, STA
 from partygrid.domain.tickets import OPEN_STATES, TRANSITIONS, TicketState
 from partygrid.repo.audit import AUDIT_CHAIN_LOCK
 from partygrid.repo.database import app_role_url
+from partygrid.repo.public_tickets import public_media_url
 
 SETTINGS = Settings()
 KEYRING = Keyring.from_settings(SETTINGS)
@@ -361,7 +361,7 @@ UPDATE_COLUMNS = (
 # --- routes -------------------------------------------------------------------------
 
 
-LEDGER_FIELDS = (  # schemas MobileLedgerRead, in its order
+LEDGER_FIELDS = (  # schemas MobileLedgerRead, but the two below
     "id", "direction", "since", "origin_organization_id", "origin_place",
     "destination_organization_id", "destination_place", "occupation",
     "expected_return_on", "certificate_no", "ended_on",
@@ -382,11 +382,10 @@ async def get_member(conn, req, member_id: int):  # GET /api/v1/members/{id}
         None
         if ledger is None
         else {
-            **{k: ledger[k] for k in LEDGER_FIELDS[:8]},
+            **{k: ledger[k] for k in LEDGER_FIELDS},
             "contact_phone_masked": mask_phone(
                 unseal(ledger["contact_phone_enc"], "mobile_ledger_entries.contact_phone")
             ),
-            **{k: ledger[k] for k in LEDGER_FIELDS[8:11]},
             "recorded_at": iso_z(ledger["recorded_at"]),
         }
     )
@@ -537,7 +536,6 @@ async def locate(conn, req):  # GET /api/v1/grids/locate?lon=&lat=
 STATUS_NOTES = {state.value: note for state, note in STATE_NOTES.items()}
 DISCLOSED = {s.value for s in DISCLOSED_STATES}
 OPEN311_OPEN = {s.value for s in TicketState} - {s.value for s in CLOSED_STATES}
-OPEN311_TZ = ZoneInfo("Asia/Shanghai")  # api/open311/mapping.BUSINESS_TZ
 
 
 def open311_notes(r: asyncpg.Record) -> str:  # domain/public_tickets.status_notes
@@ -554,15 +552,7 @@ def open311_notes(r: asyncpg.Record) -> str:  # domain/public_tickets.status_not
 
 
 def iso311(value: datetime | None) -> str | None:  # api/open311/mapping.iso
-    return None if value is None else value.astimezone(OPEN311_TZ).isoformat(timespec="seconds")
-
-
-def media_url(attachments: str | None) -> str | None:  # repo/public_tickets._media_url
-    for item in json.loads(attachments) if attachments else []:
-        url = item if isinstance(item, str) else item.get("url") if isinstance(item, dict) else None
-        if isinstance(url, str) and url.startswith(("https://", "http://")):
-            return url
-    return None
+    return None if value is None else value.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
 async def open311_requests(conn, req):  # GET /open311/v2/requests.json (public)
@@ -588,7 +578,7 @@ async def open311_requests(conn, req):  # GET /open311/v2/requests.json (public)
             "zipcode": None,
             "lat": r["lat"],
             "long": r["lon"],
-            "media_url": media_url(r["attachments"]),
+            "media_url": public_media_url(json.loads(r["attachments"] or "null")),
         }
         for r in rows
     ]

@@ -44,7 +44,7 @@ def _category(row: ServiceCategoryRow) -> PublicCategory:
     )  # fmt: skip
 
 
-def _media_url(attachments: Any) -> str | None:
+def public_media_url(attachments: Any) -> str | None:
     """The first attachment that is a public web address; internal references stay in."""
     for item in attachments or []:
         url = item if isinstance(item, str) else item.get("url") if isinstance(item, dict) else None
@@ -91,7 +91,7 @@ def _ticket(row: Any) -> PublicTicket:
         state=TicketState(row["state"]), category_code=row["category_code"],
         category_name=row["category_name"], description=row["description"],
         address=row["address"], lat=row["lat"], lon=row["lon"],
-        media_url=_media_url(row["attachments"]), agency=row["agency"],
+        media_url=public_media_url(row["attachments"]), agency=row["agency"],
         community_id=row["community_id"], grid_name=row["grid_name"],
         deadline_at=row["deadline_at"], created_at=row["created_at"],
         updated_at=row["updated_at"], published_at=row["published_at"],

@@ -32,11 +32,6 @@ class UnitOfWork:
     driver connection (repo/driver_sql.py) needs neither, and making, rolling back and
     closing an unused session was 3-5% of such a read's CPU (bench/RESULTS.md)."""
 
-    _MADE_AT_FIRST_USE = (
-        "session", "organizations", "grids", "members", "key_rotation", "reports", "audit",
-        "users", "scopes", "api_clients", "tickets", "catalogue",
-    )  # fmt: skip
-
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
@@ -87,7 +82,7 @@ class UnitOfWork:
     ) -> None:
         self._entered = False
         session: AsyncSession | None = self.__dict__.get("session")
-        for name in self._MADE_AT_FIRST_USE:  # a next use starts afresh
+        for name in _MADE_AT_FIRST_USE:  # a next use starts afresh
             self.__dict__.pop(name, None)
         try:
             if self._lease is not None and self.read_only:  # back before the session closes
@@ -174,3 +169,9 @@ class UnitOfWork:
         # would not be atomic with anything: refuse it loudly instead.
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot write; use a write route")
+
+
+# The session and the repositories: what ``__aexit__`` forgets, so a next use starts afresh.
+_MADE_AT_FIRST_USE = tuple(
+    name for name, member in vars(UnitOfWork).items() if isinstance(member, cached_property)
+)
