@@ -22,7 +22,6 @@ from pathlib import Path
 import asyncpg
 
 from partygrid.config import Settings
-from partygrid.crypto import Keyring
 from partygrid.repo import bulk
 from partygrid.repo.database import (
     async_url,
@@ -30,9 +29,10 @@ from partygrid.repo.database import (
     create_sessionmaker,
     with_database,
 )
+from partygrid.repo.keyring import Keyring
 from partygrid.repo.migrations import upgrade_to_head
 from partygrid.repo.uow import UnitOfWork
-from partygrid.services.generate.loader import GenerateOptions, LoadReport, generate_city
+from partygrid.seed.city.loader import GenerateOptions, LoadReport, generate_city
 
 GENERATED, RAW = "partygrid_bench_bulk_gen", "partygrid_bench_bulk_raw"
 PREREQUISITES = ("service_categories", "api_clients")

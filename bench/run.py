@@ -30,8 +30,8 @@ from typing import Any
 
 import asyncpg
 
-from partygrid.domain.tickets import TicketState
-from partygrid.services.generate.loader import DEFAULT_PASSWORD as GENERATED_PASSWORD
+from partygrid.domain.tickets.workflow import TicketState
+from partygrid.seed.city.loader import DEFAULT_PASSWORD as GENERATED_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -425,9 +425,9 @@ def run_scenario(
 
 
 def bare_city_sql() -> str:
-    """The aggregate of PartyGrid's stats query (repo/ticket_stats.py, group_by=type) with
+    """The aggregate of PartyGrid's stats query (repo/tickets/stats.py, group_by=type) with
     nothing else: no scope predicate (the city admin sees every ticket), no joins."""
-    states = tuple(s.value for s in TicketState)  # as repo/ticket_stats.py
+    states = tuple(s.value for s in TicketState)  # as repo/tickets/stats.py
     counted = "t.state NOT IN ('rejected', 'merged')"
     done = "t.state IN ('closed', 'published', 'resolved', 'reviewed')"
     cols = [f"count(*) FILTER (WHERE t.state = '{s}') AS n_{s}" for s in states] + [

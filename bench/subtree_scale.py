@@ -20,11 +20,11 @@ import asyncpg
 import httpx
 
 from partygrid.config import Settings
-from partygrid.crypto import Keyring
 from partygrid.main import create_app
 from partygrid.repo.database import async_url, create_engine, create_sessionmaker, with_database
+from partygrid.repo.keyring import Keyring
 from partygrid.repo.migrations import head_revision, upgrade_to_head
-from partygrid.repo.personal_data import ID_NUMBER, id_number_index
+from partygrid.repo.sealing import ID_NUMBER, id_number_index
 
 DB = "partygrid_bench_scale"
 STREETS, COMMUNITIES_PER_STREET, BRANCHES_PER_COMMUNITY, GROUPS_PER_BRANCH = 10, 72, 3, 3

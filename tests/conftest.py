@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from partygrid.config import Environment, Settings
-from partygrid.crypto import Keyring
 from partygrid.main import bind_database, create_app
 from partygrid.repo.database import (
     app_role_url,
@@ -31,6 +30,7 @@ from partygrid.repo.database import (
     stop_embedded,
     with_database,
 )
+from partygrid.repo.keyring import Keyring
 from partygrid.repo.migrations import head_revision, upgrade_to_head
 from partygrid.repo.uow import UnitOfWork
 
@@ -192,7 +192,7 @@ def login_as(connection: AsyncConnection, settings: Settings):
 
     from sqlalchemy import text
 
-    from partygrid.services.tokens import issue_access_token
+    from partygrid.services.accounts.tokens import issue_access_token
 
     numbers = count(1)
 
@@ -239,7 +239,7 @@ def make_user(connection: AsyncConnection):
     an account with a real argon2 password, for tests that log in through /auth/token."""
     from sqlalchemy import text
 
-    from partygrid.services.passwords import hash_password
+    from partygrid.services.accounts.passwords import hash_password
 
     async def make(username: str, password: str, *, role: str | None = None,
                    orgs: tuple[int, ...] | list[int] = (),
@@ -278,7 +278,7 @@ def make_user(connection: AsyncConnection):
 async def catalogue(uow: UnitOfWork) -> list[str]:
     """The demo service catalogue (市容环境, 道路设施, ...), rolled back with the test."""
     from partygrid.domain.access import Scope, system_actor
-    from partygrid.services.tickets import DEMO_CATEGORIES, ensure_demo_catalogue
+    from partygrid.seed.demo.catalogue import DEMO_CATEGORIES, ensure_demo_catalogue
 
     await ensure_demo_catalogue(uow, system_actor(Scope()))
     return [c.code for c in DEMO_CATEGORIES]

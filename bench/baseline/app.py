@@ -33,23 +33,23 @@ import orjson
 import sql
 
 from partygrid.config import Settings
-from partygrid.crypto import Keyring
-from partygrid.domain.audit import GENESIS, AuditEvent, chain_hash
+from partygrid.domain.audit.events import GENESIS, AuditEvent, chain_hash
 from partygrid.domain.calendar import SHANGHAI
 from partygrid.domain.contact import mask_phone
 from partygrid.domain.identity import mask_id_number
-from partygrid.domain.members import MANAGEMENT_MODES, MemberCategory, mask_address
+from partygrid.domain.members.model import MANAGEMENT_MODES, MemberCategory, mask_address
 from partygrid.domain.personal_data import redact_personal_data
-from partygrid.domain.public_tickets import CLOSED_STATES, DISCLOSED_STATES, STATE_NOTES
-from partygrid.domain.tickets import OPEN_STATES, TRANSITIONS, TicketState
-from partygrid.repo.audit import AUDIT_CHAIN_LOCK
+from partygrid.domain.tickets.disclosure import CLOSED_STATES, DISCLOSED_STATES, STATE_NOTES
+from partygrid.domain.tickets.workflow import OPEN_STATES, TRANSITIONS, TicketState
+from partygrid.repo.audit.writer import AUDIT_CHAIN_LOCK
 from partygrid.repo.database import app_role_url
-from partygrid.repo.public_tickets import public_media_url
+from partygrid.repo.keyring import Keyring
+from partygrid.repo.tickets.public_reads import public_media_url
 
 SETTINGS = Settings()
 KEYRING = Keyring.from_settings(SETTINGS)
 SECRET = SETTINGS.secret_key.get_secret_value()
-EARTH_RADIUS_M = 6_371_008.8  # as repo/tickets.py
+EARTH_RADIUS_M = 6_371_008.8  # as repo/tickets/repository.py
 OPEN = {s.value for s in OPEN_STATES}
 ALLOWED = {}
 for (_state, _action), _ in TRANSITIONS.items():
@@ -231,7 +231,7 @@ def hours(r: asyncpg.Record, col: str, min_sample: int) -> dict[str, Any]:
 
 
 def group_json(r: asyncpg.Record, m: int) -> dict[str, Any]:  # services/ticket_stats.group_stats
-    states = tuple(s.value for s in TicketState)  # as repo/ticket_stats.py
+    states = tuple(s.value for s in TicketState)  # as repo/tickets/stats.py
     return {
         "key": r["k"],
         "label": r["label"],

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from alembic import op
 
-from partygrid.crypto import Keyring
+from partygrid.repo.keyring import Keyring
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -67,7 +67,7 @@ def _keyring() -> Keyring:
 
 
 def _id_number_index(keyring: Keyring, number: str) -> bytes:
-    """As repo/personal_data.py computes it: HMAC of the canonical spelling (NFKC, no
+    """As repo/sealing.py computes it: HMAC of the canonical spelling (NFKC, no
     spaces, upper case), so a lookup finds rows written before and after this migration."""
     canonical = "".join(unicodedata.normalize("NFKC", number).split()).upper()
     return keyring.lookup_index(canonical, "party_members.id_number")

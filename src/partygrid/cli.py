@@ -146,9 +146,9 @@ def _migrate(settings: Settings, current: str | None) -> None:
 
 
 async def _load_demo(settings: Settings) -> list[str]:
-    from partygrid.crypto import Keyring
+    from partygrid.repo.keyring import Keyring
     from partygrid.repo.uow import UnitOfWork
-    from partygrid.services.demo import load_demo
+    from partygrid.seed.demo import load_demo
 
     assert settings.database_url
     keyring = Keyring.from_settings(settings)
@@ -254,7 +254,7 @@ def _check_settings() -> None:
     names the settings, before any command starts anything."""
     from pydantic import ValidationError
 
-    from partygrid.crypto import KeyError_, Keyring
+    from partygrid.repo.keyring import KeyError_, Keyring
 
     try:
         Keyring.from_settings(get_settings())
@@ -282,9 +282,9 @@ def _enter_demo_environment() -> None:
 
 
 async def _load_demo_accounts(settings: Settings, new_passwords: bool) -> list[str]:
-    from partygrid.crypto import Keyring
+    from partygrid.repo.keyring import Keyring
     from partygrid.repo.uow import UnitOfWork
-    from partygrid.services.demo_users import load_demo_accounts
+    from partygrid.seed.demo.accounts import load_demo_accounts
 
     assert settings.database_url
     keyring = Keyring.from_settings(settings)
@@ -308,8 +308,8 @@ def _demo_accounts(settings: Settings, *, new_passwords: bool) -> None:
 
 
 def _read_password(from_stdin: bool, username: str) -> str:
+    from partygrid.domain.accounts.passwords import check_password
     from partygrid.domain.errors import InvalidValue
-    from partygrid.domain.passwords import check_password
 
     for _ in range(1 if from_stdin else 3):
         if from_stdin:
@@ -326,9 +326,9 @@ def _read_password(from_stdin: bool, username: str) -> str:
 
 
 async def _create_admin(settings: Settings, new: Any) -> Any:
-    from partygrid.crypto import Keyring
+    from partygrid.repo.keyring import Keyring
     from partygrid.repo.uow import UnitOfWork
-    from partygrid.services.bootstrap import create_admin
+    from partygrid.services.accounts.bootstrap import create_admin
 
     assert settings.database_url
     engine = create_engine(settings.database_url, settings)
@@ -373,7 +373,7 @@ def create_admin_command(
 
     from partygrid.domain.access import Role
     from partygrid.domain.errors import DomainError
-    from partygrid.services.bootstrap import NewAdmin, check_admin_request
+    from partygrid.services.accounts.bootstrap import NewAdmin, check_admin_request
 
     _configure_logging()
     _stop_cleanly_on_signals()
@@ -435,8 +435,8 @@ app.add_typer(audit_app, name="audit")
 
 
 async def _verify_audit(settings: Settings, anchor: tuple[int, bytes] | None) -> Any:
-    from partygrid.crypto import Keyring
-    from partygrid.services.audit import verify_chain
+    from partygrid.repo.keyring import Keyring
+    from partygrid.services.audit.use_cases import verify_chain
 
     assert settings.database_url
     engine = create_async_engine(settings.database_url, poolclass=NullPool)
@@ -468,7 +468,7 @@ def audit_verify(
     ] = None,
 ) -> None:
     """Check the audit trail's keyed hash chain; exit 1 naming the first bad event."""
-    from partygrid.domain.audit_trail import parse_anchor
+    from partygrid.domain.audit.trail import parse_anchor
 
     _configure_logging()
     _stop_cleanly_on_signals()
@@ -491,10 +491,10 @@ def audit_verify(
 async def _rotate_keys(
     settings: Settings, *, reindex: bool, old_index_key: bytes | None, batch_size: int
 ) -> Any:
-    from partygrid.crypto import Keyring
     from partygrid.domain.access import Scope, system_actor
+    from partygrid.repo.keyring import Keyring
     from partygrid.repo.uow import UnitOfWork
-    from partygrid.services.key_rotation import rotate_keys
+    from partygrid.services.keys.use_cases import rotate_keys
 
     assert settings.database_url
     engine = create_async_engine(settings.database_url, poolclass=NullPool)
@@ -570,7 +570,7 @@ def _connect_at_head() -> Settings:
 
 
 async def _in_uow(settings: Settings, work: Any) -> Any:
-    from partygrid.crypto import Keyring
+    from partygrid.repo.keyring import Keyring
     from partygrid.repo.uow import UnitOfWork
 
     assert settings.database_url
@@ -621,7 +621,7 @@ def calendar_load(
     deadlines of open tickets on it."""
     from partygrid.domain.access import Scope, system_actor
     from partygrid.domain.errors import DomainError
-    from partygrid.services.calendar import load_year_schedule
+    from partygrid.services.calendar.use_cases import load_year_schedule
 
     holidays, workdays, file_source = _schedule_file(file)
     settings = _connect_at_head()
@@ -658,7 +658,7 @@ def calendar_show(
 ) -> None:
     """Show the years with a schedule, or one year's days off and worked weekend days."""
     from partygrid.domain.errors import NotFound
-    from partygrid.services.calendar import get_year, list_years
+    from partygrid.services.calendar.use_cases import get_year, list_years
 
     settings = _connect_at_head()
     if year is None:
@@ -682,7 +682,7 @@ def calendar_show(
 def tickets_sweep() -> None:
     """Raise yellow (soon due) and red (overdue) supervision on open tickets now, as the
     service does every PARTYGRID_SWEEP_SECONDS; running it again changes nothing."""
-    from partygrid.services.ticket_monitor import sweep
+    from partygrid.services.tickets.monitor import sweep
 
     settings = _connect_at_head()
     if not settings.auto_supervision:
@@ -694,9 +694,9 @@ def tickets_sweep() -> None:
 
 
 async def _generate(settings: Settings, options: Any, progress: Any) -> Any:
-    from partygrid.crypto import Keyring
+    from partygrid.repo.keyring import Keyring
     from partygrid.repo.uow import UnitOfWork
-    from partygrid.services.generate.loader import generate_city
+    from partygrid.seed.city.loader import generate_city
 
     assert settings.database_url
     engine = create_async_engine(settings.database_url, poolclass=NullPool)
@@ -735,8 +735,8 @@ def generate(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from partygrid.domain.errors import DomainError
-    from partygrid.services.generate.loader import DEFAULT_PASSWORD, GenerateOptions
-    from partygrid.services.generate.plan import Plan
+    from partygrid.seed.city.loader import DEFAULT_PASSWORD, GenerateOptions
+    from partygrid.seed.city.plan import Plan
 
     try:
         until_day = date.fromisoformat(until) if until else None

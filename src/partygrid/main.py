@@ -10,12 +10,12 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from partygrid import __version__
-from partygrid.api import health, open311
+from partygrid.api import health
 from partygrid.api.errors import install_error_handlers
 from partygrid.api.middleware import ConnectionLeaseMiddleware, RequestIdMiddleware
 from partygrid.api.v1 import router as v1_router
+from partygrid.api.v1.tickets import open311
 from partygrid.config import Settings, get_settings
-from partygrid.crypto import Keyring
 from partygrid.gc_tuning import tune_for_serving
 from partygrid.logging import install_personal_data_filter
 from partygrid.repo.connection_lease import LeaseYieldingSession
@@ -26,9 +26,10 @@ from partygrid.repo.database import (
     driver_connection_for,
     resolve_database_url,
 )
+from partygrid.repo.keyring import Keyring
 from partygrid.repo.migrations import head_revision
 from partygrid.repo.uow import UnitOfWork
-from partygrid.services.ticket_monitor import start_sweeper, stop_sweeper
+from partygrid.services.tickets.monitor import start_sweeper, stop_sweeper
 
 DESCRIPTION = """
 PartyGrid is the system of record for grid-based community party-building

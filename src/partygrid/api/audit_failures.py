@@ -10,8 +10,8 @@ from fastapi import Request
 
 from partygrid.api.middleware import connection_lease
 from partygrid.domain.access import Actor
-from partygrid.domain.audit import Outcome
-from partygrid.repo.audit import refusal_committed
+from partygrid.domain.audit.events import Outcome
+from partygrid.repo.audit.writer import refusal_committed
 from partygrid.repo.uow import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 A route takes ``actor: OrgReader`` (etc.): the dependency authenticates the caller (401),
 checks the role has the permission (403) and hands the use case the actor, whose scope
-decides what exists for it (404 outside). tests/api/test_route_permissions.py fails
+decides what exists for it (404 outside). tests/access/test_route_permissions_api.py fails
 for a route that declares neither a permission nor ``public(...)``.
 """
 

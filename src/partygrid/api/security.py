@@ -14,10 +14,8 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
 from partygrid.api.middleware import connection_lease
 from partygrid.config import Settings
-from partygrid.crypto import DecryptionError, Keyring
 from partygrid.domain.access import Actor, Permission, Principal
-from partygrid.domain.errors import Forbidden, Unauthenticated
-from partygrid.domain.signatures import (
+from partygrid.domain.accounts.signatures import (
     KEY_HEADER,
     NONCE_HEADER,
     SIGNATURE_HEADER,
@@ -25,8 +23,10 @@ from partygrid.domain.signatures import (
     sign,
     signature_matches,
 )
-from partygrid.repo.access import SqlPrincipalRepository, load_user_principal
-from partygrid.services.tokens import decode_access_token
+from partygrid.domain.errors import Forbidden, Unauthenticated
+from partygrid.repo.accounts.principals import SqlPrincipalRepository, load_user_principal
+from partygrid.repo.keyring import DecryptionError, Keyring
+from partygrid.services.accounts.tokens import decode_access_token
 
 TOKEN_URL = "/api/v1/auth/token"
 NONCE_FORMAT = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

@@ -9,7 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partygrid.config import Settings
-from partygrid.crypto import Keyring
+from partygrid.repo.keyring import Keyring
 
 
 def alembic_config(settings: Settings, url: str) -> Config:

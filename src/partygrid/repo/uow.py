@@ -10,19 +10,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.util import await_only
 
-from partygrid.crypto import Keyring
-from partygrid.repo.api_clients import SqlApiClientRepository
-from partygrid.repo.audit import SqlAuditRepository
-from partygrid.repo.catalogue import SqlCatalogueRepository
+from partygrid.repo.accounts.api_clients import SqlApiClientRepository
+from partygrid.repo.accounts.users import SqlScopeRepository, SqlUserRepository
+from partygrid.repo.audit.writer import SqlAuditRepository
 from partygrid.repo.connection_lease import BEFORE_CONNECTING, ConnectionLease
 from partygrid.repo.errors import translate_integrity_error
-from partygrid.repo.grids import SqlGridRepository
-from partygrid.repo.key_rotation import SqlKeyRotationRepository
-from partygrid.repo.members import SqlMemberRepository
-from partygrid.repo.organizations import SqlOrganizationRepository
-from partygrid.repo.reports import SqlReportRepository
-from partygrid.repo.tickets import SqlTicketRepository
-from partygrid.repo.users import SqlScopeRepository, SqlUserRepository
+from partygrid.repo.grids.repository import SqlGridRepository
+from partygrid.repo.keyring import Keyring
+from partygrid.repo.keys.repository import SqlKeyRotationRepository
+from partygrid.repo.members.repository import SqlMemberRepository
+from partygrid.repo.organizations.repository import SqlOrganizationRepository
+from partygrid.repo.reports.repository import SqlReportRepository
+from partygrid.repo.tickets.catalogue import SqlCatalogueRepository
+from partygrid.repo.tickets.repository import SqlTicketRepository
 
 
 class UnitOfWork:

@@ -1,29 +1,18 @@
-"""Version 1 of the JSON API, mounted under /api/v1."""
+"""Version 1 of the JSON API, mounted under /api/v1: each feature brings its routers."""
 
 from partygrid.api.routing import PrefixRouter, include
 from partygrid.api.v1 import (
-    api_clients,
+    accounts,
     audit,
-    auth,
     calendar,
     grids,
     members,
     organizations,
-    public,
     reports,
-    reveal,
-    service_categories,
-    ticket_lists,
-    ticket_stats,
     tickets,
-    users,
 )
 
 router = PrefixRouter(prefix="/api/v1")
-for feature in (
-    auth, organizations, grids, members, reveal, reports, audit, users, api_clients,
-    # Before the tickets router, whose /tickets/{ticket_id} would otherwise take these paths.
-    ticket_lists, ticket_stats, tickets,
-    service_categories, calendar, public,
-):  # fmt: skip
-    include(router, feature.router)
+for feature in (accounts, organizations, grids, members, reports, audit, tickets, calendar):
+    for feature_router in feature.routers:
+        include(router, feature_router)

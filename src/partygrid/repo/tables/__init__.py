@@ -1,6 +1,6 @@
 """All tables; importing this module fills ``Base.metadata`` for Alembic."""
 
-from partygrid.repo.tables.access import (
+from partygrid.repo.tables.accounts import (
     ApiClientRow,
     ApiNonceRow,
     PrincipalScopeRow,

@@ -36,7 +36,7 @@ class PartyMemberRow(Base):
             name="central_household_has_org",
         ),
         # Keyed HMAC of the normalised ID number: uniqueness and exact lookups without
-        # the number itself (repo/personal_data.py).
+        # the number itself (repo/sealing.py).
         Index("uq_party_members_id_number_hmac", "id_number_hmac", unique=True),
         Index("ix_party_members_organization_id", "organization_id", "id"),
         Index("ix_party_members_grid_id", "grid_id", "id"),
@@ -51,7 +51,7 @@ class PartyMemberRow(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     gender: Mapped[str | None] = mapped_column(String(8))
-    # Personal data is sealed (AES-256-GCM, repo/personal_data.py); birth date and gender
+    # Personal data is sealed (AES-256-GCM, repo/sealing.py); birth date and gender
     # are derived from the ID number and stay in clear for reports and rules.
     id_number_enc: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     id_number_hmac: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

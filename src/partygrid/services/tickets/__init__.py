@@ -18,7 +18,6 @@ from partygrid.services.tickets.common import (
     default_calendar,
     working_calendar,
 )
-from partygrid.services.tickets.demo_catalogue import DEMO_CATEGORIES, ensure_demo_catalogue
 from partygrid.services.tickets.intake import IdempotencyKeyReused, NewTicket, submit_ticket
 from partygrid.services.tickets.queries import (
     get_ticket,
@@ -28,7 +27,6 @@ from partygrid.services.tickets.queries import (
 )
 
 __all__ = [
-    "DEMO_CATEGORIES",
     "PERMISSION_OF",
     "IdempotencyKeyReused",
     "NewCategory",
@@ -39,7 +37,6 @@ __all__ = [
     "act_on_ticket",
     "create_category",
     "default_calendar",
-    "ensure_demo_catalogue",
     "get_category",
     "get_ticket",
     "get_ticket_by_public_id",

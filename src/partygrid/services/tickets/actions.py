@@ -12,12 +12,12 @@ from typing import Any
 
 from partygrid.domain.access import Actor, Permission, PrincipalKind, Scope, permissions_of
 from partygrid.domain.calendar import WorkingCalendar
-from partygrid.domain.deadlines import DeadlineRule
 from partygrid.domain.errors import Forbidden, InvalidValue, RuleViolation
-from partygrid.domain.organizations import BRANCH_KINDS, COMMUNITY_KINDS, OrgKind, OrgStatus
-from partygrid.domain.ticket_aggregate import Ticket, apply
-from partygrid.domain.ticket_commands import ActionContext, decide, merged_in_event, target_state
-from partygrid.domain.tickets import TERMINAL_STATES, TicketAction, TicketType
+from partygrid.domain.organizations.model import BRANCH_KINDS, COMMUNITY_KINDS, OrgKind, OrgStatus
+from partygrid.domain.tickets.aggregate import Ticket, apply
+from partygrid.domain.tickets.commands import ActionContext, decide, merged_in_event, target_state
+from partygrid.domain.tickets.deadlines import DeadlineRule
+from partygrid.domain.tickets.workflow import TERMINAL_STATES, TicketAction, TicketType
 from partygrid.domain.versioning import check_version
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.tickets.common import (

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from partygrid.domain.access import Actor
-from partygrid.domain.catalogue import (
+from partygrid.domain.errors import Conflict, InvalidValue, NotFound
+from partygrid.domain.tickets.catalogue import (
     ServiceCategory,
     check_deadline_overrides,
     parse_attribute_definitions,
 )
-from partygrid.domain.errors import Conflict, InvalidValue, NotFound
-from partygrid.domain.tickets import TicketType
+from partygrid.domain.tickets.workflow import TicketType
 from partygrid.domain.versioning import check_version
 from partygrid.repo.uow import UnitOfWork
 

@@ -11,8 +11,8 @@ from typing import Any
 from partygrid.domain.access import Actor, PrincipalKind
 from partygrid.domain.calendar import WorkingCalendar, YearSchedule
 from partygrid.domain.errors import NotFound
-from partygrid.domain.ticket_aggregate import EventActor, Ticket, TicketChannel
-from partygrid.domain.tickets import TicketState, TicketType
+from partygrid.domain.tickets.aggregate import EventActor, Ticket, TicketChannel
+from partygrid.domain.tickets.workflow import TicketState, TicketType
 from partygrid.repo.uow import UnitOfWork
 
 FIRST_OFFICIAL_YEAR, LAST_OFFICIAL_YEAR = 2004, 2026  # what chinese-calendar 1.11 covers
@@ -97,7 +97,7 @@ def default_calendar() -> WorkingCalendar:
 async def working_calendar(uow: UnitOfWork) -> WorkingCalendar:
     """The calendar with the schedules loaded into the database, when that service exists."""
     try:
-        from partygrid.services.calendar import get_calendar
+        from partygrid.services.calendar.use_cases import get_calendar
     except ImportError:
         return default_calendar()
     return await get_calendar(uow)

@@ -10,12 +10,12 @@ from typing import Any
 
 from partygrid.domain.access import Actor
 from partygrid.domain.calendar import SHANGHAI
-from partygrid.domain.catalogue import validate_attributes
 from partygrid.domain.contact import normalize_phone
 from partygrid.domain.errors import InvalidValue, RuleViolation
-from partygrid.domain.grids import Grid, GridStatus
-from partygrid.domain.ticket_aggregate import Ticket, TicketChannel, intake_event
-from partygrid.domain.tickets import TicketType
+from partygrid.domain.grids.model import Grid, GridStatus
+from partygrid.domain.tickets.aggregate import Ticket, TicketChannel, intake_event
+from partygrid.domain.tickets.catalogue import validate_attributes
+from partygrid.domain.tickets.workflow import TicketType
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.tickets.common import (
     PossibleDuplicate,

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from partygrid.domain.access import Actor
 from partygrid.domain.errors import NotFound
-from partygrid.domain.ticket_aggregate import Ticket, TicketEvent
-from partygrid.repo.tickets import TicketQuery
+from partygrid.domain.tickets.aggregate import Ticket, TicketEvent
+from partygrid.repo.tickets.repository import TicketQuery
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.tickets.common import (
     TicketFilters,

@@ -1,0 +1,5 @@
+"""Routes of the reports."""
+
+from partygrid.api.v1.reports import routes
+
+routers = (routes.router,)

@@ -1,0 +1,1 @@
+"""Grids (网格): kinds, boundaries and the 1+1+N+X staff rules."""

@@ -1,0 +1,1 @@
+"""Party organizations (党组织): the tree, its parent rules and sizing advice."""

@@ -1,0 +1,128 @@
+"""What the public may see of tickets: the Open311 facade and the disclosure board.
+
+Both are built from these projections, which carry no requester and no handler person at
+all: what is never loaded cannot leak. Free text still passes ``redact_personal_data``, since
+a resident may have typed a phone number into a description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from partygrid.domain.errors import DomainError
+from partygrid.domain.personal_data import redact_personal_data
+from partygrid.domain.tickets.workflow import TicketState
+
+S = TicketState
+
+# Open311 knows two statuses. A ticket is closed for the resident once it is resolved (the
+# work is done, whatever follows is publication and review) or ended without work.
+CLOSED_STATES = frozenset({S.resolved, S.published, S.reviewed, S.closed, S.rejected, S.merged})
+# The disclosure board shows results once they are published (公示) and stay public after.
+DISCLOSED_STATES = frozenset({S.published, S.reviewed, S.closed})
+
+# What a resident reads about where the ticket stands (status_notes), by state.
+STATE_NOTES: dict[TicketState, str] = {
+    S.received: "已接收，等待受理",
+    S.accepted: "已受理，正在派单",
+    S.assigned: "已派单，等待办理",
+    S.in_progress: "办理中",
+    S.waiting_supplement: "待补充材料，补齐后继续办理",
+    S.resolved: "已办结，结果待公示",
+    S.published: "已办结并公示",
+    S.reviewed: "已办结并公示，已评价",
+    S.closed: "已办结",
+    S.rejected: "不予受理",
+    S.merged: "与其他诉求合并办理",
+}
+
+
+class Open311Error(DomainError):
+    """A failure of the Open311 facade, with the status code the specification names
+    (answered in the specification's ``errors`` format, like every error under it)."""
+
+    code = "open311-error"
+    title = "Open311 request failed"
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+
+
+class Open311Status(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+def open311_status(state: TicketState) -> Open311Status:
+    return Open311Status.closed if state in CLOSED_STATES else Open311Status.open
+
+
+def states_with_status(status: Open311Status) -> frozenset[TicketState]:
+    if status is Open311Status.closed:
+        return CLOSED_STATES
+    return frozenset(TicketState) - CLOSED_STATES
+
+
+def masked(text: str | None) -> str | None:
+    return None if text is None else redact_personal_data(text)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicCategory:
+    """A service of the catalogue as the public sees it (Open311 service)."""
+
+    code: str
+    name: str
+    description: str | None
+    group_name: str | None
+    default_type: str  # the ticket type a request of this service gets
+    keywords: tuple[str, ...]
+    attributes: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PublicTicket:
+    """A ticket as the public sees it: no requester, no handler person."""
+
+    id: int
+    public_id: str
+    type: str
+    state: TicketState
+    category_code: str
+    category_name: str
+    description: str
+    address: str | None
+    lat: float | None
+    lon: float | None
+    media_url: str | None
+    agency: str | None  # the handling organization's name
+    community_id: int | None
+    grid_name: str | None
+    deadline_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    public_result: str | None
+    satisfaction: str | None
+    promised_on: str | None  # ISO date: a promise is public by definition (承诺件)
+    merged_into: str | None  # public id of the ticket it was folded into
+    last_public_note: str | None  # reason of a rejection, or of a merge
+
+
+def status_notes(ticket: PublicTicket) -> str:
+    """The latest thing the public may know: the published result, the reason of a
+    rejection, the ticket a duplicate went into, or else where it stands."""
+    base = STATE_NOTES[ticket.state]
+    if ticket.state in DISCLOSED_STATES and ticket.public_result:
+        return f"{base}：{redact_personal_data(ticket.public_result)}"
+    if ticket.state is S.merged and ticket.merged_into:
+        return f"{base}（并入 {ticket.merged_into}）"
+    if ticket.state is S.rejected and ticket.last_public_note:
+        return f"{base}：{redact_personal_data(ticket.last_public_note)}"
+    if ticket.promised_on and ticket.state not in CLOSED_STATES:
+        return f"{base}（承诺办结日期 {ticket.promised_on}）"
+    return base

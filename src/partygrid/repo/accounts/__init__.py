@@ -1,0 +1,1 @@
+"""Repositories of accounts: principals, users and their sessions, partner API clients."""

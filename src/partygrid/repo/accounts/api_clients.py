@@ -1,0 +1,72 @@
+"""Partner systems' API clients (their scope grants live in ``SqlScopeRepository``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from partygrid.domain.access import Role
+from partygrid.domain.accounts.model import ApiClient
+from partygrid.repo.tables import ApiClientRow
+
+C = ApiClientRow
+
+
+def _to_domain(row: ApiClientRow) -> ApiClient:
+    return ApiClient(
+        id=row.id,
+        name=row.name,
+        key_id=row.key_id,
+        role=Role(row.role),
+        is_active=row.is_active,
+        secret_enc=bytes(row.secret_enc),
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlApiClientRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, client_id: int, *, for_update: bool = False) -> ApiClient | None:
+        stmt = select(C).where(C.id == client_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        return _to_domain(row) if row else None
+
+    async def get_by_key_id(self, key_id: str) -> ApiClient | None:
+        row = (await self.session.execute(select(C).where(C.key_id == key_id))).scalar_one_or_none()
+        return _to_domain(row) if row else None
+
+    async def get_by_name(self, name: str) -> ApiClient | None:
+        stmt = select(C).where(C.name == name).order_by(C.id).limit(1)
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        return _to_domain(row) if row else None
+
+    async def add(self, *, name: str, key_id: str, secret_enc: bytes) -> ApiClient:
+        row = C(name=name, key_id=key_id, secret_enc=secret_enc, role=Role.partner_system.value)
+        self.session.add(row)
+        await self.session.flush()
+        await self.session.refresh(row)
+        return _to_domain(row)
+
+    async def update_fields(self, client_id: int, **values: Any) -> ApiClient:
+        stmt = (
+            update(C)
+            .where(C.id == client_id)
+            .values(**values, version=C.version + 1, updated_at=func.now())
+            .returning(C)
+            .execution_options(synchronize_session=False)
+        )
+        return _to_domain((await self.session.execute(stmt)).scalar_one())
+
+    async def list_page(self, *, after_id: int | None, limit: int) -> list[ApiClient]:
+        stmt = select(C).order_by(C.id).limit(limit)
+        if after_id is not None:
+            stmt = stmt.where(C.id > after_id)
+        return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]

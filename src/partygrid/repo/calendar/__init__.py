@@ -1,0 +1,1 @@
+"""The official holiday schedules an admin loaded."""

@@ -1,0 +1,1 @@
+"""The grid repository: boundaries in a GiST-indexed polygon column, staff assignments."""

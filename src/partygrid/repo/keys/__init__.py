@@ -1,0 +1,1 @@
+"""Sealed blobs read and rewritten for key rotation."""

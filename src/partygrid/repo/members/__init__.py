@@ -1,0 +1,1 @@
+"""The party member repository: members, transfers and the mobile ledger."""

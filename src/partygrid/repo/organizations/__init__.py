@@ -1,0 +1,1 @@
+"""The organization repository: the tree as an ltree path."""

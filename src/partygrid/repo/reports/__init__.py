@@ -1,0 +1,1 @@
+"""Aggregates over a subtree for the reports."""

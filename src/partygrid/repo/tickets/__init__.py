@@ -1,0 +1,2 @@
+"""Repositories of tickets: the projection and timeline, work lists, statistics, deadlines,
+the catalogue and public reads."""

@@ -1,0 +1,1 @@
+"""Use cases of the data keys: rotation and re-indexing."""

@@ -1,0 +1,132 @@
+"""Work lists: the caller's inbox, and the overdue and soon-due tickets of a subtree.
+
+Every list holds open tickets (received … waiting for a supplement) the caller can see,
+ordered by deadline (earliest first, those without one last) then id.
+- inbox: assigned to the caller; for district, street and community admins also every
+  ticket their own organizations (the roots of their scope) handle;
+- overdue: past the deadline; a ticket paused for a missing item before its deadline
+  has its clock stopped and is not overdue;
+- soon due: not yet overdue, within its category's soon-due window (yellow), not paused.
+``under`` narrows the last two to a subtree (by the ticket's community, else its
+handling organization).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from partygrid.domain.access import Actor, PrincipalKind, Role
+from partygrid.domain.tickets.deadlines import DeadlinePolicy
+from partygrid.repo.tickets.work_lists import After, SoonWindows, SqlTicketListRepository
+from partygrid.repo.uow import UnitOfWork
+from partygrid.services.organizations.use_cases import require_organization
+
+ADMIN_INBOX_ROLES = frozenset({Role.district_admin, Role.street_admin, Role.community_admin})
+
+
+@dataclass(frozen=True, slots=True)
+class WorkPage:
+    items: list[Any]
+    after: After | None  # where the next page starts; None on the last page
+
+
+def user_id_of(actor: Actor) -> int | None:
+    """The user a ticket can be assigned to (API clients and the console never are)."""
+    return actor.principal.id if actor.principal.kind is PrincipalKind.user else None
+
+
+def windows_of(policy: DeadlinePolicy) -> SoonWindows:
+    return SoonWindows(
+        default_hours=policy.default.soon_due_hours,
+        by_category={code: rule.soon_due_hours for code, rule in policy.by_category.items()},
+    )
+
+
+def _page(rows: list[Any], limit: int) -> WorkPage:
+    last = rows[-1] if len(rows) == limit else None
+    return WorkPage(items=rows, after=After(last.deadline_at, last.id) if last else None)
+
+
+async def inbox(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    after: After | None,
+    limit: int,
+    policy: DeadlinePolicy | None = None,
+    now: datetime | None = None,
+) -> WorkPage:
+    async with uow:
+        rows = await SqlTicketListRepository(uow.session, uow.fast_reads).inbox(
+            scope=actor.scope,
+            user_id=user_id_of(actor),
+            own_organizations=actor.principal.role in ADMIN_INBOX_ROLES,
+            windows=windows_of(policy or DeadlinePolicy()),
+            now=now or datetime.now(UTC),
+            after=after,
+            limit=limit,
+        )
+    return _page(rows, limit)
+
+
+async def _subtree_list(
+    uow: UnitOfWork,
+    which: str,
+    *,
+    actor: Actor,
+    under: int | None,
+    after: After | None,
+    limit: int,
+    policy: DeadlinePolicy | None,
+    now: datetime | None,
+) -> WorkPage:
+    async with uow:
+        root = None
+        if under is not None:
+            root = (await require_organization(uow, under, actor=actor)).path
+        repo = SqlTicketListRepository(uow.session, uow.fast_reads)
+        method = repo.overdue if which == "overdue" else repo.soon_due
+        rows = await method(
+            scope=actor.scope,
+            user_id=user_id_of(actor),
+            root_path=root,
+            windows=windows_of(policy or DeadlinePolicy()),
+            now=now or datetime.now(UTC),
+            after=after,
+            limit=limit,
+        )
+    return _page(rows, limit)
+
+
+async def overdue(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    under: int | None,
+    after: After | None,
+    limit: int,
+    policy: DeadlinePolicy | None = None,
+    now: datetime | None = None,
+) -> WorkPage:
+    return await _subtree_list(
+        uow, "overdue", actor=actor, under=under, after=after, limit=limit, policy=policy,
+        now=now,
+    )  # fmt: skip
+
+
+async def soon_due(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    under: int | None,
+    after: After | None,
+    limit: int,
+    policy: DeadlinePolicy | None = None,
+    now: datetime | None = None,
+) -> WorkPage:
+    return await _subtree_list(
+        uow, "soon_due", actor=actor, under=under, after=after, limit=limit, policy=policy,
+        now=now,
+    )  # fmt: skip
