@@ -436,6 +436,7 @@ app.add_typer(audit_app, name="audit")
 
 async def _verify_audit(settings: Settings, anchor: tuple[int, bytes] | None) -> Any:
     from partygrid.repo.keyring import Keyring
+    from partygrid.repo.uow import UnitOfWork
     from partygrid.services.audit.use_cases import verify_chain
 
     assert settings.database_url
@@ -448,11 +449,8 @@ async def _verify_audit(settings: Settings, anchor: tuple[int, bytes] | None) ->
             _say(f"... {checked} events checked")
 
     try:
-        sessionmaker = create_sessionmaker(engine)
-        async with sessionmaker() as session:
-            return await verify_chain(
-                session, Keyring.from_settings(settings), anchor=anchor, progress=progress
-            )
+        uow = UnitOfWork(create_sessionmaker(engine), Keyring.from_settings(settings))
+        return await verify_chain(uow, anchor=anchor, progress=progress)
     finally:
         await engine.dispose()
 

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partygrid.domain.access import Actor, Principal, PrincipalKind, Role, Scope, system_actor
 from partygrid.domain.audit.events import Outcome
@@ -108,7 +108,7 @@ async def test_every_kind_of_event_verifies_after_the_round_trip(
             await uow.commit()
     # The chain must not depend on the reading session's time zone.
     await connection.execute(text("SET LOCAL TIME ZONE 'Asia/Shanghai'"))
-    report = await verify_chain(uow, keyring, batch_size=64)
+    report = await verify_chain(uow, batch_size=64)
     assert report.intact, "\n".join(report.lines())
     assert (report.checked, report.first_id, report.last_id) == (240, 1, 240)
 
@@ -126,15 +126,12 @@ async def test_stored_snapshots_are_masked_and_timestamps_utc(
     assert abs(datetime.now(UTC) - row.at) < timedelta(minutes=1)
 
 
-async def test_verify_takes_a_plain_session_and_reads_in_batches(
-    sessionmaker: async_sessionmaker, uow: UnitOfWork, keyring: Keyring
-) -> None:
+async def test_verify_reads_in_batches(uow: UnitOfWork) -> None:
     async with uow:
         for i in range(11):
             uow.audit.record(ACTORS[i % 2], "grid.update", "grid", i, after={"n": i})
         await uow.commit()
     seen: list[int] = []
-    async with sessionmaker() as session:
-        report = await verify_chain(session, keyring, batch_size=4, progress=seen.append)
+    report = await verify_chain(uow, batch_size=4, progress=seen.append)
     assert report.intact and report.checked == 11
     assert seen == [4, 8, 11]

@@ -58,7 +58,7 @@ async def test_a_second_writer_waits_for_the_first_to_commit(scratch: Scratch) -
         await first.commit()
     await asyncio.wait_for(second, timeout=10)
 
-    report = await verify_chain(scratch.uow(), scratch.keyring)
+    report = await verify_chain(scratch.uow())
     assert report.intact and report.checked == 5, report.lines()
     async with scratch.owner.connect() as conn:
         rows = await conn.execute(text("SELECT id, principal_kind FROM audit_events ORDER BY id"))
@@ -77,7 +77,7 @@ async def test_many_concurrent_writers_make_one_valid_chain(scratch: Scratch) ->
           for n, actor in enumerate(writers))
     )  # fmt: skip
     expected = sum(8 * (1 + n % 3) for n in range(len(writers)))
-    report = await verify_chain(scratch.uow(), scratch.keyring, batch_size=7)
+    report = await verify_chain(scratch.uow(), batch_size=7)
     assert report.intact, report.lines()
     assert (report.checked, report.first_id, report.last_id) == (expected, 1, expected)
     async with scratch.owner.connect() as conn:

@@ -228,7 +228,7 @@ async def test_the_failed_writes_own_changes_and_events_are_rolled_back(
     )
     assert rolled_back.scalar_one() == 0
     assert await org_row(connection, community["id"]) == before
-    report = await verify_chain(uow, keyring)  # the refusal took the id the rollback freed
+    report = await verify_chain(uow)  # the refusal took the id the rollback freed
     assert report.intact, report.lines()
 
 

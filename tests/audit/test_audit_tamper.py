@@ -16,6 +16,7 @@ from partygrid.config import Settings, get_settings
 from partygrid.domain.audit.trail import BreakKind, ChainReport
 from partygrid.repo.audit.reader import SqlAuditReader
 from partygrid.repo.keyring import Keyring
+from partygrid.repo.uow import UnitOfWork
 from partygrid.services.audit.use_cases import verify_chain
 from tests.fixtures.audit_scratch import (
     PARTNER,
@@ -42,7 +43,7 @@ async def scratch(scratch_url: str, settings: Settings, keyring: Keyring) -> Asy
 
 
 async def verify(scratch: Scratch, **kwargs: object) -> ChainReport:
-    return await verify_chain(scratch.uow(), scratch.keyring, **kwargs)  # type: ignore[arg-type]
+    return await verify_chain(scratch.uow(), **kwargs)  # type: ignore[arg-type]
 
 
 async def as_owner(scratch: Scratch, statement: str) -> None:
@@ -116,7 +117,7 @@ async def test_cutting_the_newest_events_needs_an_anchor(scratch: Scratch) -> No
 
 async def test_a_wrong_key_fails_everything(scratch: Scratch) -> None:
     other = Keyring(scratch.keyring.data_keys, scratch.keyring.current_kid, b"i", b"other")
-    report = await verify_chain(scratch.uow(), other)
+    report = await verify_chain(UnitOfWork(scratch.sessionmaker, other))
     assert report.breaks == 9
 
 

@@ -308,8 +308,7 @@ async def test_the_load_is_audited_and_the_chain_verifies(
 ) -> None:
     engine = create_async_engine(city_url, poolclass=NullPool)
     try:
-        async with create_sessionmaker(engine)() as session:
-            report = await verify_chain(session, keyring)
+        report = await verify_chain(UnitOfWork(create_sessionmaker(engine), keyring))
     finally:
         await engine.dispose()
     assert report.intact and report.checked >= 1

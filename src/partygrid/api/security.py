@@ -4,14 +4,13 @@ permission every route declares. A route without ``require(...)``, ``authenticat
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
+from partygrid.api.deps import get_uow
 from partygrid.api.middleware import connection_lease
 from partygrid.config import Settings
 from partygrid.domain.access import Actor, Permission, Principal
@@ -20,16 +19,13 @@ from partygrid.domain.accounts.signatures import (
     NONCE_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
-    sign,
-    signature_matches,
 )
 from partygrid.domain.errors import Forbidden, Unauthenticated
-from partygrid.repo.accounts.principals import SqlPrincipalRepository, load_user_principal
-from partygrid.repo.keyring import DecryptionError, Keyring
+from partygrid.repo.accounts.principals import load_user_principal
+from partygrid.services.accounts.partners import SignedRequest, authenticate_signed_request
 from partygrid.services.accounts.tokens import decode_access_token
 
 TOKEN_URL = "/api/v1/auth/token"
-NONCE_FORMAT = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl=TOKEN_URL, auto_error=False, scheme_name="OAuth2Password",
@@ -64,39 +60,19 @@ async def _user(request: Request, token: str, *, allow_pending: bool = False) ->
 
 async def _partner(request: Request, key_id: str) -> Principal:
     settings: Settings = request.app.state.settings
-    keyring: Keyring = request.app.state.keyring
-    timestamp = request.headers.get(TIMESTAMP_HEADER, "")
-    nonce = request.headers.get(NONCE_HEADER, "")
-    given = request.headers.get(SIGNATURE_HEADER, "")
-    if not (timestamp.isdigit() and nonce and given):
-        raise Unauthenticated(
-            f"signed requests need {TIMESTAMP_HEADER}, {NONCE_HEADER} and {SIGNATURE_HEADER}"
-        )
-    if abs(time.time() - int(timestamp)) > settings.signature_window_seconds:
-        raise Unauthenticated("the request timestamp is outside the accepted window")
-    if not NONCE_FORMAT.match(nonce):
-        raise Unauthenticated("the nonce must be 16 to 64 url-safe characters")
-    body = await request.body()
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    async with request.app.state.sessionmaker() as session:
-        repo = SqlPrincipalRepository(session)
-        credentials = await repo.client_credentials(key_id)
-        if credentials is None:
-            raise Unauthenticated("unknown or disabled API client")
-        try:
-            secret = keyring.decrypt(credentials.secret_enc, "api_clients.secret")
-        except DecryptionError:
-            raise Unauthenticated("unknown or disabled API client") from None
-        expected = sign(secret, request.method, target, timestamp, nonce, body)
-        if not signature_matches(expected, given):
-            raise Unauthenticated("the request signature does not match")
-        # Only a correctly signed request may spend a nonce.
-        fresh = await repo.remember_nonce(credentials.principal.id, nonce)
-        await repo.forget_old_nonces(settings.signature_window_seconds * 2)
-        await session.commit()
-    if not fresh:
-        raise Unauthenticated("the nonce was already used: replayed request refused")
-    return credentials.principal
+    headers = request.headers
+    signed = SignedRequest(
+        key_id=key_id,
+        method=request.method,
+        target=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        timestamp=headers.get(TIMESTAMP_HEADER, ""),
+        nonce=headers.get(NONCE_HEADER, ""),
+        signature=headers.get(SIGNATURE_HEADER, ""),
+        body=await request.body(),
+    )
+    return await authenticate_signed_request(
+        await get_uow(request), signed, window_seconds=settings.signature_window_seconds
+    )
 
 
 async def authenticate(

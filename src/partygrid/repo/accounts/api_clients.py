@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Role
 from partygrid.domain.accounts.model import ApiClient
+from partygrid.repo.keyring import Keyring
+from partygrid.repo.sealing import API_CLIENT_SECRET, seal
 from partygrid.repo.tables import ApiClientRow
 
 C = ApiClientRow
@@ -29,8 +31,9 @@ def _to_domain(row: ApiClientRow) -> ApiClient:
 
 
 class SqlApiClientRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
         self.session = session
+        self.keyring = keyring
 
     async def get(self, client_id: int, *, for_update: bool = False) -> ApiClient | None:
         stmt = select(C).where(C.id == client_id)
@@ -48,12 +51,21 @@ class SqlApiClientRepository:
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         return _to_domain(row) if row else None
 
-    async def add(self, *, name: str, key_id: str, secret_enc: bytes) -> ApiClient:
-        row = C(name=name, key_id=key_id, secret_enc=secret_enc, role=Role.partner_system.value)
+    async def add(self, *, name: str, key_id: str, secret: str) -> ApiClient:
+        """A new client; its secret is sealed here and never read back in clear."""
+        row = C(
+            name=name, key_id=key_id, role=Role.partner_system.value,
+            secret_enc=seal(self.keyring, secret, API_CLIENT_SECRET),
+        )  # fmt: skip
         self.session.add(row)
         await self.session.flush()
         await self.session.refresh(row)
         return _to_domain(row)
+
+    async def replace_secret(self, client_id: int, secret: str) -> ApiClient:
+        return await self.update_fields(
+            client_id, secret_enc=seal(self.keyring, secret, API_CLIENT_SECRET)
+        )
 
     async def update_fields(self, client_id: int, **values: Any) -> ApiClient:
         stmt = (

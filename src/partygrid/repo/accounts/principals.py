@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Principal, PrincipalKind, Role, Scope
+from partygrid.repo.keyring import DecryptionError, Keyring
+from partygrid.repo.sealing import API_CLIENT_SECRET, unseal
 
 # One round trip: the user, their live session and their scope (paths and grids).
 # Positional parameters: it runs on the driver connection (see load_user_principal).
@@ -46,9 +48,7 @@ def _scope(paths: list[str], grids: list[int]) -> Scope:
     return Scope(org_paths=tuple(roots), grid_ids=tuple(sorted(set(grids))))
 
 
-async def load_user_principal(
-    connection: Any, user_id: int, session_id: int
-) -> Principal | None:
+async def load_user_principal(connection: Any, user_id: int, session_id: int) -> Principal | None:
     """The user behind a live session, with their scope; None when the session has ended
     or the account is disabled. Every authenticated request runs this, so it takes an
     asyncpg connection (repo/database.DriverConnection): SQLAlchemy's statement handling
@@ -66,22 +66,29 @@ async def load_user_principal(
 @dataclass(frozen=True, slots=True)
 class ClientCredentials:
     principal: Principal
-    secret_enc: bytes
+    secret: str = field(repr=False)
 
 
 class SqlPrincipalRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
         self.session = session
+        self.keyring = keyring
 
     async def client_credentials(self, key_id: str) -> ClientCredentials | None:
+        """An active client with its scope and its secret in clear; None when there is no
+        such client or no configured key opens its secret."""
         row = (await self.session.execute(_CLIENT_PRINCIPAL, {"key_id": key_id})).first()
         if row is None:
+            return None
+        try:
+            secret = unseal(self.keyring, row.secret_enc, API_CLIENT_SECRET)
+        except DecryptionError:
             return None
         principal = Principal(
             kind=PrincipalKind.api_client, id=row.id, name=row.name, role=Role(row.role),
             scope=_scope(row.paths, row.grids),
         )  # fmt: skip
-        return ClientCredentials(principal, bytes(row.secret_enc))
+        return ClientCredentials(principal, secret or "")
 
     async def remember_nonce(self, client_id: int, nonce: str) -> bool:
         """False when the nonce was already used: the request is a replay."""

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Role
 from partygrid.domain.accounts.model import ScopeGrant, User
+from partygrid.repo.keyring import Keyring
+from partygrid.repo.sealing import TOTP_SECRET, seal, unseal
 from partygrid.repo.tables import PrincipalScopeRow, RefreshTokenRow, SessionRow, UserRow
 
 U = UserRow
@@ -40,8 +42,9 @@ def _to_domain(row: UserRow) -> User:
 
 
 class SqlUserRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
         self.session = session
+        self.keyring = keyring
 
     # --- users -------------------------------------------------------------------
 
@@ -81,6 +84,17 @@ class SqlUserRepository:
         await self.session.flush()
         await self.session.refresh(row)
         return _to_domain(row)
+
+    def totp_secret(self, user: User) -> str | None:
+        """The user's TOTP secret in clear, for checking a code; None before enrollment."""
+        return unseal(self.keyring, user.totp_secret_enc, TOTP_SECRET)
+
+    async def enroll_totp(self, user_id: int, secret: str) -> User:
+        """A new, unconfirmed TOTP secret, sealed; it counts once a code confirms it."""
+        return await self.update_fields(
+            user_id, totp_secret_enc=seal(self.keyring, secret, TOTP_SECRET),
+            totp_confirmed=False, totp_last_step=None,
+        )  # fmt: skip
 
     async def update_fields(
         self, user_id: int, *, bump_version: bool = True, **values: Any

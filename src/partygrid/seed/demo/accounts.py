@@ -160,9 +160,8 @@ async def _partner(uow_factory: UowFactory, new_secret: bool, summary: DemoAccou
                 raise DomainError(f"demo organization {DEMO_PARTNER_SCOPE} is missing")
             secret = api_clients.new_secret()
             client = await uow.api_clients.add(
-                name=DEMO_PARTNER, key_id=api_clients.new_key_id(),
-                secret_enc=uow.keyring.encrypt(secret, api_clients.SECRET_CONTEXT),
-            )  # fmt: skip
+                name=DEMO_PARTNER, key_id=api_clients.new_key_id(), secret=secret
+            )
             await uow.scopes.grant(client_id=client.id, organization_id=street_id)
             uow.audit.record(ACTOR, "api_client.create", "api_client", client.id,
                              reason=f"demo partner; scope {DEMO_PARTNER_SCOPE}")  # fmt: skip

@@ -17,8 +17,6 @@ from partygrid.domain.versioning import check_version
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.accounts.users import Account, check_scope_target, grant_snapshot
 
-SECRET_CONTEXT = "api_clients.secret"  # associated data of the encrypted secret
-
 
 def _snapshot(client: ApiClient) -> dict[str, Any]:
     return {"name": client.name, "key_id": client.key_id, "role": client.role.value,
@@ -44,9 +42,7 @@ async def create_client(uow: UnitOfWork, actor: Actor, *, name: str) -> tuple[Ap
     """A new partner client with no scope yet; returns it and its secret (shown once)."""
     secret = new_secret()
     async with uow:
-        client = await uow.api_clients.add(
-            name=name, key_id=new_key_id(), secret_enc=uow.keyring.encrypt(secret, SECRET_CONTEXT)
-        )
+        client = await uow.api_clients.add(name=name, key_id=new_key_id(), secret=secret)
         uow.audit.record(actor, "api_client.create", "api_client", client.id,
                          after=_snapshot(client))  # fmt: skip
         await uow.commit()
@@ -88,9 +84,7 @@ async def rotate_secret(uow: UnitOfWork, actor: Actor, *, client_id: int) -> tup
     secret = new_secret()
     async with uow:
         client = await require_client(uow, client_id, for_update=True)
-        updated = await uow.api_clients.update_fields(
-            client.id, secret_enc=uow.keyring.encrypt(secret, SECRET_CONTEXT)
-        )
+        updated = await uow.api_clients.replace_secret(client.id, secret)
         uow.audit.record(actor, "api_client.secret_rotate", "api_client", client.id)
         await uow.commit()
         return updated, secret

@@ -127,8 +127,9 @@ async def _tokens(
 
 
 def _totp_secret(uow: UnitOfWork, user: User) -> str:
-    assert user.totp_secret_enc is not None
-    return uow.keyring.decrypt(user.totp_secret_enc, otp.CONTEXT)
+    secret = uow.users.totp_secret(user)
+    assert secret is not None, "asked only of an enrolled user"
+    return secret
 
 
 async def login(
@@ -308,10 +309,7 @@ async def enroll_totp(uow: UnitOfWork, actor: Actor) -> tuple[str, str]:
                 rule="totp-already-confirmed",
             )
         secret = otp.new_secret()
-        await uow.users.update_fields(
-            user.id, totp_secret_enc=uow.keyring.encrypt(secret, otp.CONTEXT),
-            totp_confirmed=False, totp_last_step=None,
-        )  # fmt: skip
+        await uow.users.enroll_totp(user.id, secret)
         uow.audit.record(actor, "user.totp_enroll", "user", user.id)
         await uow.commit()
         return secret, otp.provisioning_uri(secret, user.username)

@@ -9,7 +9,6 @@ import pyotp
 
 ISSUER = "PartyGrid"
 VALID_WINDOW = 1  # one step either side: about ±30 s of clock drift
-CONTEXT = "users.totp_secret"  # associated data of the encrypted secret
 
 
 def new_secret() -> str:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from partygrid.domain.access import Actor
 from partygrid.domain.audit.trail import (
     AuditFilter,
@@ -20,7 +18,6 @@ from partygrid.domain.audit.trail import (
 )
 from partygrid.domain.errors import NotFound
 from partygrid.repo.audit.reader import SqlAuditReader
-from partygrid.repo.keyring import Keyring
 from partygrid.repo.uow import UnitOfWork
 
 VERIFY_BATCH = 5_000
@@ -28,8 +25,7 @@ RESOURCE = "audit_event"
 
 
 async def verify_chain(
-    source: UnitOfWork | AsyncSession,
-    keyring: Keyring,
+    uow: UnitOfWork,
     *,
     anchor: tuple[int, bytes] | None = None,
     batch_size: int = VERIFY_BATCH,
@@ -37,25 +33,14 @@ async def verify_chain(
 ) -> ChainReport:
     """Check the whole chain from the genesis up to the newest event at the start: ids
     consecutive, each event's keyed hash, each link. Reads ``batch_size`` events at a time."""
-    if isinstance(source, UnitOfWork):
-        async with source:
-            return await _verify(source.session, keyring, anchor, batch_size, progress)
-    return await _verify(source, keyring, anchor, batch_size, progress)
-
-
-async def _verify(
-    session: AsyncSession,
-    keyring: Keyring,
-    anchor: tuple[int, bytes] | None,
-    batch_size: int,
-    progress: Callable[[int], None] | None,
-) -> ChainReport:
-    reader = SqlAuditReader(session)
-    verifier = ChainVerifier(keyring.audit_key, anchor=anchor)
-    # Events appended while this runs are left for the next run, so it always ends.
-    stop = await reader.last_id() or 0
-    await _feed(reader, verifier, after_id=0, stop=stop, batch_size=batch_size, progress=progress)
-    return verifier.finish()
+    async with uow:
+        reader = uow.audit_reader
+        verifier = ChainVerifier(uow.keyring.audit_key, anchor=anchor)
+        # Events appended while this runs are left for the next run, so it always ends.
+        stop = await reader.last_id() or 0
+        await _feed(reader, verifier, after_id=0, stop=stop, batch_size=batch_size,
+                    progress=progress)  # fmt: skip
+        return verifier.finish()
 
 
 async def _feed(
@@ -87,7 +72,7 @@ async def verify_recent(
     short). The link into older events and the older events themselves are left to
     ``partygrid audit verify``, which may take minutes on a large trail."""
     async with uow:
-        reader = SqlAuditReader(uow.session)
+        reader = uow.audit_reader
         stop = await reader.last_id() or 0
         start = max(1, stop - events + 1)
         after = None
@@ -117,7 +102,7 @@ async def list_events(
 ) -> list[StoredAuditEvent]:
     """Events matching ``query``, newest first; the query is recorded as "audit.query"."""
     async with uow:
-        items = await SqlAuditReader(uow.session).search(query, before_id=before_id, limit=limit)
+        items = await uow.audit_reader.search(query, before_id=before_id, limit=limit)
         uow.audit.record(
             actor, "audit.query", RESOURCE, None,
             after={"filters": query.describe(), "before_id": before_id, "returned": len(items)},
@@ -128,7 +113,7 @@ async def list_events(
 
 async def get_event(uow: UnitOfWork, *, actor: Actor, event_id: int) -> StoredAuditEvent:
     async with uow:
-        stored = await SqlAuditReader(uow.session).get(event_id)
+        stored = await uow.audit_reader.get(event_id)
         if stored is None:
             raise NotFound(f"audit event {event_id} not found")
         uow.audit.record(actor, "audit.read", RESOURCE, event_id)

@@ -26,7 +26,6 @@ from partygrid.domain.access import Actor
 from partygrid.domain.calendar import Deadline, WorkingCalendar, YearSchedule
 from partygrid.domain.errors import InvalidValue, NotFound
 from partygrid.domain.tickets.deadlines import DeadlinePolicy
-from partygrid.repo.calendar.repository import SqlScheduleRepository
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.tickets.deadlines import recompute_provisional
 
@@ -88,7 +87,7 @@ async def _stored(uow: UnitOfWork) -> tuple[WorkingCalendar, dict[int, datetime]
     """The calendar and the load times of the stored years, served from the cache while
     the table's fingerprint is unchanged. Call inside ``async with uow``."""
     global _cached
-    repo = SqlScheduleRepository(uow.session)
+    repo = uow.schedules
     fingerprint = await repo.fingerprint()
     if _cached is not None and _cached[0] == fingerprint:
         return _cached[1], _cached[2]
@@ -211,7 +210,7 @@ async def load_year_schedule(
     schedule = check_schedule(year, holidays, workdays, source)
     now = now or datetime.now(UTC)
     async with uow:
-        repo = SqlScheduleRepository(uow.session)
+        repo = uow.schedules
         await repo.lock()
         previous = await repo.get(year)
         before, _ = await _stored(uow)

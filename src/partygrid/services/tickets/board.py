@@ -11,7 +11,6 @@ from datetime import datetime
 
 from partygrid.domain.errors import NotFound
 from partygrid.domain.tickets.disclosure import DISCLOSED_STATES, PublicTicket
-from partygrid.repo.tickets.public_reads import SqlPublicTicketRepository
 from partygrid.repo.uow import UnitOfWork
 
 
@@ -27,7 +26,7 @@ async def community_board(
 ) -> Board:
     """Published (and later reviewed or closed) results, newest publication first."""
     async with uow:
-        repo = SqlPublicTicketRepository(uow.session)
+        repo = uow.public_tickets
         name = await repo.community_name(community_id)
         if name is None:
             raise NotFound(f"community {community_id} not found")

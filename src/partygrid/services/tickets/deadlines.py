@@ -13,7 +13,6 @@ from partygrid.domain.tickets.workflow import TicketType
 from partygrid.repo.tickets.deadlines import (
     ProvisionalTicket,
     RecomputedDeadline,
-    SqlTicketDeadlineRepository,
 )
 from partygrid.repo.uow import UnitOfWork
 
@@ -37,7 +36,7 @@ def rule_for_ticket(
 async def recompute_provisional(
     uow: UnitOfWork, *, calendar: WorkingCalendar, policy: DeadlinePolicy, now: datetime, year: int
 ) -> RecomputeOutcome:
-    repo = SqlTicketDeadlineRepository(uow.session)
+    repo = uow.ticket_deadlines
     changes: list[RecomputedDeadline] = []
     still = 0
     for ticket in await repo.provisional_open():

@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from partygrid.config import Settings
 from partygrid.domain.access import Scope, system_actor
 from partygrid.domain.tickets.deadlines import DeadlinePolicy
-from partygrid.repo.tickets.deadlines import SqlTicketDeadlineRepository
 from partygrid.repo.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -52,7 +51,7 @@ async def sweep(
     now = now or datetime.now(UTC)
     policy = policy or DeadlinePolicy()
     async with uow:
-        repo = SqlTicketDeadlineRepository(uow.session)
+        repo = uow.ticket_deadlines
         if not await repo.try_sweep_lock():
             return SweepReport(at=now, skipped=True)
         raised = await repo.raise_supervision(

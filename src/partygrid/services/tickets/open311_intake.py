@@ -16,7 +16,6 @@ from partygrid.domain.errors import DomainError
 from partygrid.domain.tickets.aggregate import TicketChannel
 from partygrid.domain.tickets.disclosure import Open311Error, PublicCategory
 from partygrid.domain.tickets.workflow import TicketType
-from partygrid.repo.tickets.public_reads import SqlPublicTicketRepository
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.tickets import NewTicket, submit_ticket
 
@@ -99,7 +98,7 @@ async def file_request(
     if not request.service_code:
         raise Open311Error(400, "service_code was not provided")
     async with uow:
-        category = await SqlPublicTicketRepository(uow.session).category(request.service_code)
+        category = await uow.public_tickets.category(request.service_code)
     if category is None:
         raise Open311Error(404, f"service_code {request.service_code} not found")
     point = point_of(request)

@@ -29,7 +29,7 @@ from partygrid.domain.access import Actor
 from partygrid.domain.calendar import SHANGHAI
 from partygrid.domain.errors import InvalidValue
 from partygrid.domain.tickets.workflow import TicketState
-from partygrid.repo.tickets.stats import MAX_GROUPS, SqlTicketStatsRepository, StatsQuery
+from partygrid.repo.tickets.stats import MAX_GROUPS, StatsQuery
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.organizations.use_cases import require_organization
 from partygrid.services.tickets.work_lists import user_id_of
@@ -174,7 +174,7 @@ async def ticket_stats(
             type=type,
             category=category,
         )
-        rows = await SqlTicketStatsRepository(uow.session).grouped(
+        rows = await uow.ticket_stats.grouped(
             query, scope=actor.scope, user_id=user_id_of(actor), now=now
         )
     total, groups = rows[0], rows[1:]

@@ -19,7 +19,7 @@ from typing import Any
 
 from partygrid.domain.access import Actor, PrincipalKind, Role
 from partygrid.domain.tickets.deadlines import DeadlinePolicy
-from partygrid.repo.tickets.work_lists import After, SoonWindows, SqlTicketListRepository
+from partygrid.repo.tickets.work_lists import After, SoonWindows
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.organizations.use_cases import require_organization
 
@@ -59,7 +59,7 @@ async def inbox(
     now: datetime | None = None,
 ) -> WorkPage:
     async with uow:
-        rows = await SqlTicketListRepository(uow.session, uow.fast_reads).inbox(
+        rows = await uow.ticket_lists.inbox(
             scope=actor.scope,
             user_id=user_id_of(actor),
             own_organizations=actor.principal.role in ADMIN_INBOX_ROLES,
@@ -86,7 +86,7 @@ async def _subtree_list(
         root = None
         if under is not None:
             root = (await require_organization(uow, under, actor=actor)).path
-        repo = SqlTicketListRepository(uow.session, uow.fast_reads)
+        repo = uow.ticket_lists
         method = repo.overdue if which == "overdue" else repo.soon_due
         rows = await method(
             scope=actor.scope,

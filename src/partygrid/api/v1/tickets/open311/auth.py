@@ -1,23 +1,21 @@
 """The ``api_key`` of POST requests: an API client's key id and secret, ``<key_id>.<secret>``.
 
 Open311 clients cannot sign requests the way partner systems do (the specification sends
-the key as a form field), so the facade checks the secret itself, in constant time, against
-the sealed one. The principal is that API client with its scope, like any partner's.
+the key as a form field), so the secret itself is checked, in constant time, against the
+sealed one. The principal is that API client with its scope, like any partner's.
 """
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
 
+from partygrid.api.deps import get_uow
 from partygrid.api.security import actor_for
 from partygrid.domain.access import Actor, Permission
 from partygrid.domain.tickets.disclosure import Open311Error
-from partygrid.repo.accounts.principals import SqlPrincipalRepository
-from partygrid.repo.keyring import DecryptionError, Keyring
-from partygrid.repo.sealing import API_CLIENT_SECRET
+from partygrid.services.accounts.partners import authenticate_api_key
 
 SUBMIT_PERMISSION = Permission.ticket_submit
 _INVALID = "api_key is missing or invalid"
@@ -38,21 +36,12 @@ async def api_key_actor(
     parts = split_api_key(api_key)
     if parts is None:
         raise Open311Error(403, _INVALID)
-    key_id, given = parts
-    keyring: Keyring = request.app.state.keyring
-    async with request.app.state.sessionmaker() as session:
-        credentials = await SqlPrincipalRepository(session).client_credentials(key_id)
-    if credentials is None:
+    principal = await authenticate_api_key(await get_uow(request), *parts)
+    if principal is None:
         raise Open311Error(403, _INVALID)
-    try:
-        secret = keyring.decrypt(credentials.secret_enc, API_CLIENT_SECRET)
-    except DecryptionError:
-        raise Open311Error(403, _INVALID) from None
-    if not hmac.compare_digest(secret.encode(), given.encode()):
-        raise Open311Error(403, _INVALID)
-    actor = actor_for(request, credentials.principal)
+    actor = actor_for(request, principal)
     request.state.actor = actor  # refusals from here on are audited with the client
-    if not credentials.principal.can(SUBMIT_PERMISSION):
+    if not principal.can(SUBMIT_PERMISSION):
         raise Open311Error(403, f"this client lacks {SUBMIT_PERMISSION.value}")
     return actor
 
