@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
+from partygrid.api.errors import status_of
 from partygrid.config import Environment, Settings
 from partygrid.domain.accounts.model import PendingStep, StepRequired
 from partygrid.domain.errors import Unauthenticated
@@ -71,7 +72,7 @@ def test_a_limited_token_opens_only_where_allowed() -> None:
     )  # fmt: skip
     with pytest.raises(StepRequired) as caught:
         decode_access_token(SETTINGS, token)
-    assert caught.value.status == 403 and caught.value.extra["step"] == "password_change"
+    assert status_of(caught.value) == 403 and caught.value.extra["step"] == "password_change"
     claims = decode_access_token(SETTINGS, token, allow_pending=True)
     assert claims.pending == (PendingStep.password_change,)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from partygrid.api.v1.tickets.open311 import mapping
-from partygrid.api.v1.tickets.open311.formats import error_status, to_json, to_xml
+from partygrid.api.v1.tickets.open311.formats import Open311Error, error_status, to_json, to_xml
 from partygrid.api.v1.tickets.open311.params import (
     page_window,
     parse_statuses,
@@ -17,7 +17,6 @@ from partygrid.api.v1.tickets.open311.params import (
 )
 from partygrid.domain.tickets.disclosure import (
     CLOSED_STATES,
-    Open311Error,
     PublicCategory,
     PublicTicket,
     open311_status,

@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 
+from partygrid.api.errors import status_of
 from partygrid.domain.tickets.workflow import (
     OPEN_STATES,
     TERMINAL_STATES,
@@ -47,7 +48,7 @@ def test_every_pair_is_either_allowed_or_refused_by_name(
     else:
         with pytest.raises(IllegalTransition) as info:
             next_state(state, action)
-        assert info.value.status == 409
+        assert status_of(info.value) == 409
         assert state.value in info.value.detail and action.value in info.value.detail
         assert info.value.extra == {"state": state.value, "action": action.value}
 

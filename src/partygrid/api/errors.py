@@ -16,13 +16,54 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from partygrid.api.audit_failures import audit_refusal
 from partygrid.api.etag import etag_for
-from partygrid.domain.errors import DomainError, Unauthenticated
+from partygrid.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidValue,
+    NotFound,
+    RateLimited,
+    RuleViolation,
+    StaleVersion,
+    Unauthenticated,
+)
 from partygrid.repo.database import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://partygrid.org/problems/"
+
+
+# The HTTP status of each kind of business failure; a kind not listed answers as the
+# nearest kind it derives from (GridOverlap as Conflict, StepRequired as Forbidden).
+STATUS_OF_KIND: dict[type[DomainError], int] = {
+    DomainError: 422,
+    RuleViolation: 422,
+    InvalidValue: 422,
+    NotFound: 404,
+    Conflict: 409,
+    StaleVersion: 412,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    RateLimited: 429,
+}
+
+
+def status_of(error: DomainError) -> int:
+    return next(STATUS_OF_KIND[k] for k in type(error).__mro__ if k in STATUS_OF_KIND)
+
+
+class HttpProblem(Exception):
+    """A refusal the HTTP layer decides itself, with its own status: a facade's parameter
+    (Open311's), not a business rule."""
+
+    code = "http-problem"
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
 
 
 class FieldError(BaseModel):
@@ -98,10 +139,17 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     retry_after = extra.get("retry_after")
     if isinstance(retry_after, int):
         headers = {"Retry-After": str(retry_after)}
-    await audit_refusal(request, exc.status, exc.code, exc.detail)
+    status = status_of(exc)
+    await audit_refusal(request, status, exc.code, exc.detail)
     return problem_response(
-        request, exc.status, exc.code, exc.detail, title=exc.title, headers=headers, **extra
+        request, status, exc.code, exc.detail, title=exc.title, headers=headers, **extra
     )
+
+
+async def _http_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HttpProblem)
+    await audit_refusal(request, exc.status, exc.code, exc.detail)
+    return problem_response(request, exc.status, exc.code, exc.detail)
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
@@ -154,6 +202,7 @@ def _in_format_of_path(handler: Handler) -> Handler:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _in_format_of_path(_validation))
     app.add_exception_handler(DomainError, _in_format_of_path(_domain))
+    app.add_exception_handler(HttpProblem, _in_format_of_path(_http_problem))
     app.add_exception_handler(StarletteHTTPException, _in_format_of_path(_http))
     app.add_exception_handler(DatabaseUnavailable, _in_format_of_path(_database_down))
     app.add_exception_handler(Exception, _in_format_of_path(_unexpected))

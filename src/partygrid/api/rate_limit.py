@@ -23,19 +23,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
 from partygrid.config import Settings
-from partygrid.domain.errors import DomainError
-
-
-class RateLimited(DomainError):
-    code = "rate-limited"
-    title = "Too many requests"
-    status = 429
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            f"too many requests from this address; retry after {retry_after} s",
-            retry_after=retry_after,
-        )
+from partygrid.domain.errors import RateLimited
 
 
 class PublicRateLimiter:

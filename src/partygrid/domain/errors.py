@@ -1,4 +1,5 @@
-"""Business failures, each with a stable code that the API maps to problem+json."""
+"""Business failures, each with a stable code. What a failure means to HTTP (its status)
+is the api layer's business (api/errors.py), not the domain's."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ class DomainError(Exception):
 
     code = "domain-error"
     title = "Request violates a business rule"
-    status = 422
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
@@ -21,19 +21,16 @@ class DomainError(Exception):
 class NotFound(DomainError):
     code = "not-found"
     title = "Resource not found"
-    status = 404
 
 
 class Conflict(DomainError):
     code = "conflict"
     title = "Conflicts with the current state"
-    status = 409
 
 
 class StaleVersion(DomainError):
     code = "stale-version"
     title = "The resource changed since you read it"
-    status = 412
 
 
 class RuleViolation(DomainError):
@@ -41,7 +38,6 @@ class RuleViolation(DomainError):
 
     code = "rule-violation"
     title = "Business rule violated"
-    status = 422
 
     def __init__(self, detail: str, *, rule: str, **extra: Any) -> None:
         super().__init__(detail, rule=rule, **extra)
@@ -53,7 +49,6 @@ class InvalidValue(DomainError):
 
     code = "invalid-value"
     title = "Invalid value"
-    status = 422
 
     def __init__(self, detail: str, *, field: str, **extra: Any) -> None:
         super().__init__(detail, field=field, **extra)
@@ -65,7 +60,6 @@ class Unauthenticated(DomainError):
 
     code = "unauthenticated"
     title = "Authentication required"
-    status = 401
 
 
 class Forbidden(DomainError):
@@ -73,4 +67,16 @@ class Forbidden(DomainError):
 
     code = "forbidden"
     title = "Permission denied"
-    status = 403
+
+
+class RateLimited(DomainError):
+    """Too many attempts from one source; ``retry_after`` says when to try again (s)."""
+
+    code = "rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"too many requests from this address; retry after {retry_after} s",
+            retry_after=retry_after,
+        )

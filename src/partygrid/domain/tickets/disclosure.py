@@ -12,7 +12,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from partygrid.domain.errors import DomainError
 from partygrid.domain.personal_data import redact_personal_data
 from partygrid.domain.tickets.workflow import TicketState
 
@@ -38,18 +37,6 @@ STATE_NOTES: dict[TicketState, str] = {
     S.rejected: "不予受理",
     S.merged: "与其他诉求合并办理",
 }
-
-
-class Open311Error(DomainError):
-    """A failure of the Open311 facade, with the status code the specification names
-    (answered in the specification's ``errors`` format, like every error under it)."""
-
-    code = "open311-error"
-    title = "Open311 request failed"
-
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status = status
 
 
 class Open311Status(StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from partygrid.domain.errors import DomainError
+from partygrid.domain.errors import Conflict
 
 
 class TicketType(StrEnum):
@@ -98,10 +98,9 @@ for _state in TicketState:
     TRANSITIONS[(_state, A.comment)] = _state
 
 
-class IllegalTransition(DomainError):
+class IllegalTransition(Conflict):
     code = "illegal-transition"
     title = "Action not allowed in the ticket's current state"
-    status = 409
 
     def __init__(self, state: TicketState, action: TicketAction) -> None:
         allowed = sorted(a.value for (s, a) in TRANSITIONS if s is state)

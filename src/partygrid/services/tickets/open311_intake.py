@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from partygrid.domain.access import Actor
-from partygrid.domain.errors import DomainError
+from partygrid.domain.errors import InvalidValue, NotFound
 from partygrid.domain.tickets.aggregate import TicketChannel
-from partygrid.domain.tickets.disclosure import Open311Error, PublicCategory
+from partygrid.domain.tickets.disclosure import PublicCategory
 from partygrid.domain.tickets.workflow import TicketType
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.tickets import NewTicket, submit_ticket
@@ -48,15 +48,15 @@ def point_of(request: OpenRequest) -> tuple[float, float] | None:
     if lat is None and lon is None:
         return None
     if lat is None or lon is None:
-        raise Open311Error(400, "lat and long go together")
+        raise InvalidValue("lat and long go together", field="lat")
     try:
         point = float(lon), float(lat)
     except ValueError:
-        raise Open311Error(400, "lat and long are decimal degrees (WGS-84)") from None
+        raise InvalidValue("lat and long are decimal degrees (WGS-84)", field="lat") from None
     if not all(map(math.isfinite, point)) or not (
         -180 <= point[0] <= 180 and -90 <= point[1] <= 90
     ):
-        raise Open311Error(400, "lat and long are decimal degrees (WGS-84)")
+        raise InvalidValue("lat and long are decimal degrees (WGS-84)", field="lat")
     return point
 
 
@@ -70,7 +70,9 @@ def typed_attributes(category: PublicCategory, given: dict[str, Any]) -> dict[st
             try:
                 number = float(value)
             except ValueError:
-                raise Open311Error(400, f"attribute[{code}] is a number") from None
+                raise InvalidValue(
+                    f"attribute[{code}] is a number", field=f"attribute[{code}]"
+                ) from None
             typed[code] = int(number) if number.is_integer() else number
         elif datatypes.get(code) == "multivaluelist" and isinstance(value, str):
             typed[code] = [value]
@@ -96,21 +98,23 @@ async def file_request(
 ) -> tuple[str, PublicCategory]:
     """The new ticket's public id (the ``service_request_id``) and its category."""
     if not request.service_code:
-        raise Open311Error(400, "service_code was not provided")
+        raise InvalidValue("service_code was not provided", field="service_code")
     async with uow:
         category = await uow.public_tickets.category(request.service_code)
     if category is None:
-        raise Open311Error(404, f"service_code {request.service_code} not found")
+        raise NotFound(f"service_code {request.service_code} not found")
     point = point_of(request)
     address = _clean(request.address_string)
     if point is None:
         # A ticket is routed to the grid containing its point; PartyGrid has no geocoder,
         # so an address alone (or an address_id) cannot find its grid.
         given = "address_string alone" if address or _clean(request.address_id) else "nothing"
-        raise Open311Error(400, f"location not provided: lat and long are required ({given} given)")
+        raise InvalidValue(
+            f"location not provided: lat and long are required ({given} given)", field="lat"
+        )
     description = (request.description or "").strip()
     if not description:
-        raise Open311Error(400, "description was not provided")
+        raise InvalidValue("description was not provided", field="description")
     media_url = _clean(request.media_url)
     new = NewTicket(
         type=TicketType(category.default_type),
@@ -126,12 +130,9 @@ async def file_request(
         lat=point[1] if point else None,
         address=address,
     )
-    try:
-        record, _created = await submit_ticket(
-            uow, actor=actor, new=new, idempotency_key=idempotency_key
-        )
-    except DomainError as exc:
-        # Whatever the ticket core refuses is, to an Open311 client, a bad request.
-        status = exc.status if exc.status in {401, 403, 429} else 400
-        raise Open311Error(status, exc.detail) from None
+    # Whatever the ticket core refuses (a rule, a value) the facade answers as the
+    # specification's 400, in its format (api/v1/tickets/open311/formats.error_status).
+    record, _created = await submit_ticket(
+        uow, actor=actor, new=new, idempotency_key=idempotency_key
+    )
     return record.ticket.public_id, category

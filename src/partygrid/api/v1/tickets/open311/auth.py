@@ -13,8 +13,8 @@ from fastapi import Depends, Form, Request
 
 from partygrid.api.deps import get_uow
 from partygrid.api.security import actor_for
+from partygrid.api.v1.tickets.open311.formats import Open311Error
 from partygrid.domain.access import Actor, Permission
-from partygrid.domain.tickets.disclosure import Open311Error
 from partygrid.services.accounts.partners import authenticate_api_key
 
 SUBMIT_PERMISSION = Permission.ticket_submit

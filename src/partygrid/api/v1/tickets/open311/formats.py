@@ -15,7 +15,7 @@ import orjson
 from fastapi import Request
 from fastapi.responses import Response
 
-from partygrid.domain.tickets.disclosure import Open311Error
+from partygrid.api.errors import HttpProblem
 
 JSON_MEDIA_TYPE = "application/json; charset=utf-8"
 XML_MEDIA_TYPE = "text/xml; charset=utf-8"  # the content type the specification shows
@@ -29,6 +29,13 @@ ITEM_ELEMENTS = {
     "values": "value",
     "errors": "error",
 }
+
+
+class Open311Error(HttpProblem):
+    """A failure of the Open311 facade, with the status code the specification names
+    (answered in the specification's ``errors`` format, like every error under it)."""
+
+    code = "open311-error"
 
 
 class Format(StrEnum):

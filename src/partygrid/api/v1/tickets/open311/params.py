@@ -7,7 +7,8 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from partygrid.domain.tickets.disclosure import Open311Error, Open311Status, states_with_status
+from partygrid.api.v1.tickets.open311.formats import Open311Error
+from partygrid.domain.tickets.disclosure import Open311Status, states_with_status
 from partygrid.domain.tickets.workflow import TicketState
 from partygrid.repo.tickets.public_reads import RequestFilter
 
