@@ -17,7 +17,7 @@ from partygrid.domain.access import Scope, system_actor
 from partygrid.domain.tickets.aggregate import TicketChannel
 from partygrid.domain.tickets.workflow import TicketType
 from partygrid.repo.uow import UnitOfWork
-from partygrid.services.tickets import NewTicket, submit_ticket
+from partygrid.services.tickets.intake import NewTicket, submit_ticket
 from tests.fixtures.builders import make_street_tree
 
 LON, LAT = 120.38, 36.07

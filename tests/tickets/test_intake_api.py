@@ -15,7 +15,7 @@ from partygrid.domain.tickets.deadlines import DeadlineRule
 from partygrid.domain.tickets.workflow import TicketType
 from partygrid.repo.uow import UnitOfWork
 from partygrid.seed.demo.catalogue import ensure_demo_catalogue
-from partygrid.services.tickets import list_categories
+from partygrid.services.tickets.catalogue import list_categories
 from tests.fixtures.tickets import INSIDE, LAT, LON, PHONE, make_world, submit, ticket_body
 from tests.grids.test_grids_api import count, make_grid, square
 

@@ -325,7 +325,7 @@ async def test_a_rejection_and_a_merge_say_why(
     district: dict[str, Any], world,
 ) -> None:  # fmt: skip
     from partygrid.domain.tickets.workflow import TicketAction
-    from partygrid.services.tickets import act_on_ticket
+    from partygrid.services.tickets.actions import act_on_ticket
 
     kept, rejected, duplicate = [await filed(anonymous_client, world) for _ in range(3)]
     ids = dict((await connection.execute(text("SELECT public_id, id FROM tickets"))).all())

@@ -15,7 +15,7 @@ from partygrid.domain.calendar import SHANGHAI
 from partygrid.domain.tickets.aggregate import projection, replay
 from partygrid.domain.tickets.workflow import TRANSITIONS, TicketAction, TicketState
 from partygrid.repo.uow import UnitOfWork
-from partygrid.services import tickets as svc
+from partygrid.services.tickets import actions as svc
 from tests.fixtures.tickets import (
     PHONE,
     act,

@@ -29,11 +29,11 @@ from partygrid.domain.tickets.workflow import (
     TicketState,
     TicketType,
 )
-from partygrid.services.tickets import default_calendar
+from partygrid.services.calendar.use_cases import builtin_calendar
 from tests.calendar.test_working_calendar import at
 
 A, S = TicketAction, TicketState
-CALENDAR = default_calendar()
+CALENDAR = builtin_calendar()
 ACTOR = EventActor("user", 7, "王网格", "grid_worker")
 
 

@@ -19,10 +19,10 @@ from partygrid.domain.tickets.aggregate import TicketChannel
 from partygrid.main import bind_database, create_app
 from partygrid.repo.keyring import Keyring
 from partygrid.seed.demo.catalogue import ensure_demo_catalogue
-from partygrid.services import tickets
 from partygrid.services.accounts.tokens import issue_access_token
 from partygrid.services.grids import use_cases as grids
 from partygrid.services.organizations import use_cases as organizations
+from partygrid.services.tickets import intake
 from tests.fixtures.audit_scratch import Scratch, scratch_database, scratch_engines
 from tests.grids.test_grids_api import square
 
@@ -70,8 +70,8 @@ async def _world(scratch: Scratch) -> dict[str, Any]:
     return {"district": found[0], "actor": system_actor(Scope(org_paths=(found[1],)))}
 
 
-def new_ticket(title: str = "楼道堆物") -> tickets.NewTicket:
-    return tickets.NewTicket(
+def new_ticket(title: str = "楼道堆物") -> intake.NewTicket:
+    return intake.NewTicket(
         type=None, category_code="public_security", channel=TicketChannel.hotline,
         title=title, description="消防通道堵塞", lon=LON + 0.005, lat=LAT + 0.005,
     )  # fmt: skip
@@ -127,7 +127,7 @@ async def test_two_concurrent_actions_one_wins(
     scratch: Scratch, settings: Settings, if_match: str | None, loser: int
 ) -> None:
     world = await _world(scratch)
-    record, _ = await tickets.submit_ticket(
+    record, _ = await intake.submit_ticket(
         scratch.uow(), actor=world["actor"], new=new_ticket(), idempotency_key=None
     )
     tid = record.ticket.id
@@ -160,7 +160,7 @@ async def test_concurrent_retries_with_one_key_create_one_ticket(scratch: Scratc
     world = await _world(scratch)
     key = f"retry-storm-{id(scratch)}"
     results = await asyncio.gather(
-        *(tickets.submit_ticket(scratch.uow(), actor=world["actor"], new=new_ticket("同一件事"),
+        *(intake.submit_ticket(scratch.uow(), actor=world["actor"], new=new_ticket("同一件事"),
                                 idempotency_key=key) for _ in range(6))
     )  # fmt: skip
     ids = {record.ticket.id for record, _ in results}
@@ -180,7 +180,7 @@ async def test_merges_in_opposite_directions_do_not_deadlock(
     world = await _world(scratch)
     ids = []
     for title in ("东门积水", "东门积水（重复）"):
-        record, _ = await tickets.submit_ticket(
+        record, _ = await intake.submit_ticket(
             scratch.uow(), actor=world["actor"], new=new_ticket(title), idempotency_key=None
         )
         ids.append(record.ticket.id)

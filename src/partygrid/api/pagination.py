@@ -28,6 +28,11 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     return key
 
 
+def next_id_cursor(last_id: int | None, returned: int, limit: int) -> str | None:
+    """The cursor after a full page of a list ordered by id; None after a short one."""
+    return encode_cursor({"id": last_id}) if returned == limit and last_id is not None else None
+
+
 def cursor_after_id(cursor: str | None) -> int | None:
     """Decode an id cursor, the common case of lists ordered by id."""
     key = decode_cursor(cursor)

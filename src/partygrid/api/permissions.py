@@ -25,7 +25,6 @@ MemberWriter = Annotated[Actor, Depends(require(Permission.member_write))]
 ReportReader = Annotated[Actor, Depends(require(Permission.report_read))]
 TicketReader = Annotated[Actor, Depends(require(Permission.ticket_read))]
 TicketSubmitter = Annotated[Actor, Depends(require(Permission.ticket_submit))]
-TicketHandler = Annotated[Actor, Depends(require(Permission.ticket_handle))]
 TicketSupervisor = Annotated[Actor, Depends(require(Permission.ticket_supervise))]
 CatalogueManager = Annotated[Actor, Depends(require(Permission.catalogue_manage))]
 

@@ -53,7 +53,7 @@ class PrefixRouter(APIRouter):
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if not _under(_route_path(scope), self.full_prefix):
             return Match.NONE, {}
-        return super().matches(scope)  # type: ignore[misc, no-any-return]
+        return super().matches(scope)
 
 
 def include(parent: APIRouter, child: APIRouter) -> None:
@@ -76,4 +76,4 @@ def _route_path(scope: Scope) -> str:
     # As Starlette matches: the path below the ASGI root_path (a proxy's mount point).
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
-    return path[len(root):] if root and path.startswith(root) else path
+    return path[len(root) :] if root and path.startswith(root) else path

@@ -148,6 +148,13 @@ class Actor:
     def scope(self) -> Scope:
         return self.principal.scope
 
+    @property
+    def user_id(self) -> int | None:
+        """The person acting, as a work item can name them; None for API clients and the
+        console, which are never assignees."""
+        p = self.principal
+        return p.id if p.kind is PrincipalKind.user else None
+
 
 def system_actor(scope: Scope, name: str = "partygrid-cli") -> Actor:
     """The CLI acting for an operator at the console (demo data, bootstrap)."""

@@ -8,7 +8,7 @@ the schedule arrives.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -57,7 +57,7 @@ class WorkingCalendar:
                 return False
         return day.weekday() < 5
 
-    def workdays_after(self, day: date) -> Iterable[date]:
+    def workdays_after(self, day: date) -> Iterator[date]:
         current = day
         while True:
             current += timedelta(days=1)

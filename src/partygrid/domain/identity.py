@@ -9,15 +9,14 @@ import re
 import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from stdnum import numdb
 from stdnum.cn import ric
 
+from partygrid.domain.calendar import SHANGHAI
 from partygrid.domain.errors import InvalidValue
 
 ID_NUMBER_FIELD = "body.id_number"
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 # Provincial-level codes of GB/T 2260 (the first two digits); 71 is 台湾, and 81, 82, 83
 # are used by the residence permits of Hong Kong, Macao and Taiwan residents (2018).
@@ -45,7 +44,7 @@ def _invalid(detail: str, check: str, field: str) -> InvalidValue:
 
 def business_today() -> date:
     """Today in the business time zone (Asia/Shanghai), whatever the server's zone."""
-    return datetime.now(BUSINESS_TZ).date()
+    return datetime.now(SHANGHAI).date()
 
 
 def normalize_id_number(

@@ -34,7 +34,7 @@ async def max_ids(conn: asyncpg.Connection, tables: Iterable[str]) -> dict[str, 
 
 
 async def count_rows(conn: asyncpg.Connection, table: str) -> int:
-    return await conn.fetchval(f"SELECT count(*) FROM {table}")
+    return int(await conn.fetchval(f"SELECT count(*) FROM {table}"))
 
 
 async def existing_usernames(conn: asyncpg.Connection, usernames: Sequence[str]) -> list[str]:

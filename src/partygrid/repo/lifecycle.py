@@ -7,7 +7,7 @@ or not at all."""
 
 from __future__ import annotations
 
-from functools import cache, cached_property
+from functools import cached_property
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -133,13 +133,18 @@ class UnitOfWorkLifecycle:
             raise RuntimeError("a read-only unit of work cannot write; use a write route")
 
 
-@cache
+_MADE_AT_FIRST_USE: dict[type, tuple[str, ...]] = {}
+
+
 def _made_at_first_use(cls: type) -> tuple[str, ...]:
     """The session and the repositories, of every feature: what ``__aexit__`` forgets,
-    so a next use starts afresh."""
-    return tuple(
-        name
-        for klass in cls.__mro__
-        for name, member in vars(klass).items()
-        if isinstance(member, cached_property)
-    )
+    so a next use starts afresh (worked out once per class)."""
+    names = _MADE_AT_FIRST_USE.get(cls)
+    if names is None:
+        names = _MADE_AT_FIRST_USE[cls] = tuple(
+            name
+            for klass in cls.__mro__
+            for name, member in vars(klass).items()
+            if isinstance(member, cached_property)
+        )
+    return names

@@ -83,7 +83,7 @@ def parse_attribute_definitions(raw: list[dict[str, Any]]) -> list[AttributeDefi
             raise InvalidValue("each attribute needs a unique code", field=f"{where}.code")
         seen.add(code)
         try:
-            datatype = AttributeType(item.get("datatype"))
+            datatype = AttributeType(str(item.get("datatype")))
         except ValueError:
             raise InvalidValue(
                 f"datatype is one of {', '.join(AttributeType)}", field=f"{where}.datatype"

@@ -59,7 +59,6 @@ class TicketAction(StrEnum):
 S, A = TicketState, TicketAction
 
 OPEN_STATES = frozenset({S.received, S.accepted, S.assigned, S.in_progress, S.waiting_supplement})
-HANDLING_STATES = frozenset({S.accepted, S.assigned, S.in_progress, S.waiting_supplement})
 DONE_STATES = frozenset({S.resolved, S.published, S.reviewed, S.closed})
 TERMINAL_STATES = frozenset({S.closed, S.rejected, S.merged})
 

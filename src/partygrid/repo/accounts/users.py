@@ -241,7 +241,10 @@ class SqlScopeRepository:
         stmt = select(S).where(S.user_id.in_(user_ids)).order_by(S.id)
         found: dict[int, list[ScopeGrant]] = {uid: [] for uid in user_ids}
         for r in (await self.session.execute(stmt)).scalars():
-            found[r.user_id].append(ScopeGrant(r.id, r.organization_id, r.grid_id, r.created_at))
+            if r.user_id is not None:  # the WHERE above: always a user's grant
+                found[r.user_id].append(
+                    ScopeGrant(r.id, r.organization_id, r.grid_id, r.created_at)
+                )
         return found
 
     async def grant(
@@ -300,6 +303,7 @@ class SqlScopeRepository:
         self, *, organization_id: int | None = None, grid_id: int | None = None
     ) -> str | None:
         """The status of the organization or grid a grant would name (None: no such one)."""
+        value: int | None
         if organization_id is not None:
             query, value = "SELECT status FROM organizations WHERE id = :id", organization_id
         else:

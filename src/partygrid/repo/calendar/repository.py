@@ -51,17 +51,17 @@ class SqlScheduleRepository:
             "workdays": sorted(schedule.workdays),
             "source": schedule.source,
         }
-        stmt = insert(Row).values(**values, loaded_at=func.clock_timestamp())
-        stmt = stmt.on_conflict_do_update(
+        new = insert(Row).values(**values, loaded_at=func.clock_timestamp())
+        upsert = new.on_conflict_do_update(
             index_elements=[Row.year],
             set_={
-                "holidays": stmt.excluded.holidays,
-                "workdays": stmt.excluded.workdays,
-                "source": stmt.excluded.source,
-                "loaded_at": stmt.excluded.loaded_at,
+                "holidays": new.excluded.holidays,
+                "workdays": new.excluded.workdays,
+                "source": new.excluded.source,
+                "loaded_at": new.excluded.loaded_at,
             },
         ).returning(Row.loaded_at)
-        loaded_at: datetime = (await self.session.execute(stmt)).scalar_one()
+        loaded_at: datetime = (await self.session.execute(upsert)).scalar_one()
         return loaded_at
 
 

@@ -6,13 +6,15 @@ wrote a new value meanwhile) keeps the new value, so rotation can run beside the
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.repo.sealing import SealedColumn
 
 # The key id sits at bytes 3.. of every blob, after the format byte and its length byte
-# (crypto.Keyring.encrypt): filtering on it in SQL sends only stale blobs over the wire.
+# (repo/keyring.py, Keyring.encrypt): filtering on it in SQL sends only stale blobs over the wire.
 _KEY_ID = "substr({col}, 3, get_byte({col}, 1))"
 
 
@@ -51,7 +53,7 @@ class SqlKeyRotationRepository:
             f" AS v(id, old, new) WHERE t.id = v.id AND t.{col} = v.old"
         )
         result = await self.session.execute(stmt, {"ids": ids, "olds": olds, "news": news})
-        return result.rowcount  # type: ignore[attr-defined,no-any-return]
+        return cast(CursorResult[Any], result).rowcount  # an UPDATE: a cursor result
 
     async def id_number_batch(
         self, *, after_id: int | None, limit: int
@@ -79,4 +81,4 @@ class SqlKeyRotationRepository:
             " AS v(id, old, new) WHERE t.id = v.id AND t.id_number_hmac = v.old"
         )
         result = await self.session.execute(stmt, {"ids": ids, "olds": olds, "news": news})
-        return result.rowcount  # type: ignore[attr-defined,no-any-return]
+        return cast(CursorResult[Any], result).rowcount  # an UPDATE: a cursor result

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from partygrid.config import Settings
@@ -43,7 +44,7 @@ from partygrid.seed.city.tickets import (
 from partygrid.seed.demo.catalogue import ensure_demo_catalogue
 from partygrid.services.accounts import api_clients
 from partygrid.services.accounts.passwords import hash_password
-from partygrid.services.tickets.common import default_calendar
+from partygrid.services.calendar.use_cases import builtin_calendar
 
 # Documented in README/`partygrid generate --help`; passes domain/accounts/passwords.py.
 DEFAULT_PASSWORD = "Bench-City-2026!"
@@ -139,7 +140,7 @@ def _chunks_in_order(
     """Each job's result, in job order, with up to ``ahead`` made in advance."""
     if pool is None:
         for job in jobs:
-            yield lambda job=job: _make(*job)
+            yield partial(_make, *job)
         return
     queue: deque[Future[dict[str, list[tuple[Any, ...]]]]] = deque()
     pending = iter(jobs)
@@ -207,7 +208,7 @@ async def generate_city(
         )  # fmt: skip
         password_hash = hash_password(options.password)  # once: argon2 per user is slow
         city = city_mod.build_city(plan, base, keyring, password_hash)
-        clock = Clock.build(default_calendar(), until - timedelta(days=800),
+        clock = Clock.build(builtin_calendar(), until - timedelta(days=800),
                             until + timedelta(days=400))  # fmt: skip
         member_spec = MemberSpec(plan.seed, plan.members, until, tuple(city.member_homes),
                                  base.members, keyring)  # fmt: skip
@@ -312,6 +313,7 @@ async def _stream(
 
 def _columns(table: str) -> tuple[str, ...]:
     from partygrid.seed.city import people
+
     return (
         COLUMNS.get(table)
         or {

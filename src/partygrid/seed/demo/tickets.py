@@ -32,7 +32,8 @@ from partygrid.seed.demo.ticket_stories import (
     Org,
     Ref,
 )
-from partygrid.services.tickets import NewTicket, act_on_ticket, submit_ticket
+from partygrid.services.tickets.actions import act_on_ticket
+from partygrid.services.tickets.intake import NewTicket, submit_ticket
 
 UowFactory = Callable[[], UnitOfWork]
 _SERVING = {spec.code: spec.serving_branch for spec in DEMO_GRIDS}

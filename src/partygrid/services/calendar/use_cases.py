@@ -73,6 +73,13 @@ def builtin_schedules() -> dict[int, YearSchedule]:
     }
 
 
+@lru_cache(maxsize=1)
+def builtin_calendar() -> WorkingCalendar:
+    """The calendar of chinese-calendar's years alone, for what runs without a database
+    (the synthetic city's clock, unit tests); years it lacks count weekends only."""
+    return WorkingCalendar(builtin_schedules())
+
+
 # --- the per-process cache -----------------------------------------------------------------
 
 _cached: tuple[tuple[int, datetime | None], WorkingCalendar, dict[int, datetime]] | None = None

@@ -8,10 +8,11 @@ Overlap is checked against every grid, but only the grids the actor sees are nam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 from partygrid.domain.access import Actor
+from partygrid.domain.calendar import SHANGHAI
 from partygrid.domain.contact import normalize_phone
 from partygrid.domain.errors import Conflict, InvalidValue, NotFound, RuleViolation
 from partygrid.domain.grids.model import (
@@ -31,15 +32,42 @@ from partygrid.domain.grids.model import (
 from partygrid.domain.organizations.model import Organization
 from partygrid.domain.versioning import check_version
 from partygrid.repo.uow import UnitOfWork
-from partygrid.services.members import (
-    snapshots,  # China has had no daylight saving since 1991: a fixed offset needs no tz database.
-)
 
-BUSINESS_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+def grid_snapshot(g: Grid) -> dict[str, Any]:
+    # The polygon itself can be large; area and centroid say whether it moved.
+    return {
+        "name": g.name,
+        "code": g.code,
+        "kind": g.kind.value,
+        "community_id": g.community_id,
+        "serving_branch_id": g.serving_branch_id,
+        "status": g.status.value,
+        "area_m2": round(g.area_m2, 1),
+        "centroid": [round(g.centroid_lon, 6), round(g.centroid_lat, 6)],
+        "version": g.version,
+    }
+
+
+def assignment_snapshot(a: StaffAssignment) -> dict[str, Any]:
+    return {
+        "grid_id": a.grid_id,
+        "role": a.role.value,
+        "person_name": a.person_name,
+        "member_id": a.member_id,
+        "phone": a.phone,
+        "department": a.department,
+        "affiliation": a.affiliation,
+        "duties": a.duties,
+        "started_on": a.started_on,
+        "ended_on": a.ended_on,
+        "end_reason": a.end_reason,
+        "version": a.version,
+    }
 
 
 def business_today() -> date:
-    return datetime.now(BUSINESS_TZ).date()
+    return datetime.now(SHANGHAI).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +163,7 @@ async def create_grid(uow: UnitOfWork, *, actor: Actor, new: NewGrid) -> Grid:
             ),
             boundary,
         )
-        uow.audit.record(actor, "grid.create", "grid", grid.id, after=snapshots.grid(grid))
+        uow.audit.record(actor, "grid.create", "grid", grid.id, after=grid_snapshot(grid))
         await uow.commit()
         return grid
 
@@ -188,7 +216,7 @@ async def update_grid(
             return grid
         updated = await uow.grids.update_fields(grid_id, boundary=boundary, **values)
         uow.audit.record_change(
-            actor, "grid.update", "grid", grid_id, snapshots.grid(grid), snapshots.grid(updated)
+            actor, "grid.update", "grid", grid_id, grid_snapshot(grid), grid_snapshot(updated)
         )
         await uow.commit()
         return updated
@@ -216,7 +244,7 @@ async def retire_grid(
             )
         retired = await uow.grids.update_fields(grid_id, status=GridStatus.retired.value)
         uow.audit.record_change(
-            actor, "grid.retire", "grid", grid_id, snapshots.grid(grid), snapshots.grid(retired)
+            actor, "grid.retire", "grid", grid_id, grid_snapshot(grid), grid_snapshot(retired)
         )
         await uow.commit()
         return retired
@@ -319,7 +347,7 @@ async def assign_staff(
         )
         uow.audit.record(
             actor, "grid.staff.assign", "grid_staff_assignment", assignment.id,
-            after=snapshots.assignment(assignment),
+            after=assignment_snapshot(assignment),
         )  # fmt: skip
         await uow.commit()
         return assignment
@@ -350,7 +378,7 @@ async def end_assignment(
         ended = await uow.grids.end_assignment(assignment_id, ended_on=on, reason=reason)
         uow.audit.record_change(
             actor, "grid.staff.end", "grid_staff_assignment", assignment_id,
-            snapshots.assignment(assignment), snapshots.assignment(ended), reason=reason,
+            assignment_snapshot(assignment), assignment_snapshot(ended), reason=reason,
         )  # fmt: skip
         await uow.commit()
         return ended

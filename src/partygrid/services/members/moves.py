@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from partygrid.domain.access import Actor
+from partygrid.domain.audit.events import changed_fields
 from partygrid.domain.errors import RuleViolation
 from partygrid.domain.identity import business_today
 from partygrid.domain.members.model import (
@@ -78,7 +79,7 @@ async def transfer_member(
             )
         )  # fmt: skip
         ledger = await uow.members.current_ledger_entry(member_id, scope=actor.scope)
-        before, after = snapshots.changes(snapshots.member(member), snapshots.member(updated))
+        before, after = changed_fields(snapshots.member(member), snapshots.member(updated))
         uow.audit.record(
             actor, "member.transfer", "party_member", member_id,
             before=before, after={**after, "transfer": snapshots.transfer(transfer)},

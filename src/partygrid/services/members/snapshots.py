@@ -1,4 +1,4 @@
-"""What the audit trail records of each resource before and after a change.
+"""What the audit trail records of a member, their ledger entry and a transfer.
 
 Plain dicts of the business fields; ``uow.audit.record`` masks personal data in them
 (ID numbers, phones, contact phones) and redacts addresses before anything is written.
@@ -8,55 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from partygrid.domain.audit.events import changed_fields
-from partygrid.domain.grids.model import Grid, StaffAssignment
 from partygrid.domain.members.model import MobileLedgerEntry, PartyMember, Transfer
-from partygrid.domain.organizations.model import Organization
-
-
-def organization(org: Organization) -> dict[str, Any]:
-    return {
-        "kind": org.kind.value,
-        "name": org.name,
-        "code": org.code,
-        "parent_id": org.parent_id,
-        "path": org.path,
-        "status": org.status.value,
-        "description": org.description,
-        "version": org.version,
-    }
-
-
-def grid(g: Grid) -> dict[str, Any]:
-    # The polygon itself can be large; area and centroid say whether it moved.
-    return {
-        "name": g.name,
-        "code": g.code,
-        "kind": g.kind.value,
-        "community_id": g.community_id,
-        "serving_branch_id": g.serving_branch_id,
-        "status": g.status.value,
-        "area_m2": round(g.area_m2, 1),
-        "centroid": [round(g.centroid_lon, 6), round(g.centroid_lat, 6)],
-        "version": g.version,
-    }
-
-
-def assignment(a: StaffAssignment) -> dict[str, Any]:
-    return {
-        "grid_id": a.grid_id,
-        "role": a.role.value,
-        "person_name": a.person_name,
-        "member_id": a.member_id,
-        "phone": a.phone,
-        "department": a.department,
-        "affiliation": a.affiliation,
-        "duties": a.duties,
-        "started_on": a.started_on,
-        "ended_on": a.ended_on,
-        "end_reason": a.end_reason,
-        "version": a.version,
-    }
 
 
 def member(m: PartyMember) -> dict[str, Any]:
@@ -104,6 +56,3 @@ def transfer(t: Transfer) -> dict[str, Any]:
         "effective_on": t.effective_on,
         "reason": t.reason,
     }
-
-
-changes = changed_fields  # the sites that add context to ``after`` diff first

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from partygrid.domain.access import Actor, Scope
+from partygrid.domain.audit.events import changed_fields
 from partygrid.domain.contact import normalize_phone
 from partygrid.domain.errors import Conflict, NotFound, RuleViolation
 from partygrid.domain.identity import (
@@ -270,7 +271,7 @@ async def leave_member(
                 reason=f"left ({reason.value})" + (f": {note}" if note else ""),
             )
         )  # fmt: skip
-        before, after = snapshots.changes(snapshots.member(member), snapshots.member(updated))
+        before, after = changed_fields(snapshots.member(member), snapshots.member(updated))
         uow.audit.record(
             actor, "member.leave", "party_member", member_id,
             before=before, after={**after, "transfer": snapshots.transfer(transfer)},

@@ -16,7 +16,6 @@ from partygrid.domain.errors import Forbidden, NotFound, RuleViolation
 from partygrid.domain.organizations.model import Organization, OrgKind, OrgStatus, check_parent
 from partygrid.domain.versioning import check_version
 from partygrid.repo.uow import UnitOfWork
-from partygrid.services.members import snapshots
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +27,17 @@ class NewOrganization:
     description: str | None = None
 
 
-def _snapshot(org: Organization) -> dict[str, Any]:
+def snapshot(org: Organization) -> dict[str, Any]:
+    """What the audit trail and the organization's history keep of it."""
     return {
+        "kind": org.kind.value,
         "name": org.name,
         "code": org.code,
         "parent_id": org.parent_id,
         "path": org.path,
         "status": org.status.value,
         "description": org.description,
+        "version": org.version,
     }
 
 
@@ -102,10 +104,10 @@ async def add_organization(uow: UnitOfWork, *, actor: Actor, new: NewOrganizatio
         ),
         parent.path if parent else None,
     )
-    await uow.organizations.record_history(org.id, "created", None, _snapshot(org))
+    await uow.organizations.record_history(org.id, "created", None, snapshot(org))
     uow.audit.record(
         actor, "organization.create", "organization", org.id,
-        after=snapshots.organization(org),
+        after=snapshot(org),
     )  # fmt: skip
     return org
 
@@ -164,7 +166,7 @@ async def update_organization(
         )
         uow.audit.record_change(
             actor, "organization.update", "organization", org_id,
-            snapshots.organization(org), snapshots.organization(updated),
+            snapshot(org), snapshot(updated),
         )  # fmt: skip
         await uow.commit()
         return updated
@@ -247,7 +249,7 @@ async def dissolve_organization(
         )
         uow.audit.record_change(
             actor, "organization.dissolve", "organization", org_id,
-            snapshots.organization(org), snapshots.organization(dissolved), reason=note,
+            snapshot(org), snapshot(dissolved), reason=note,
         )  # fmt: skip
         await uow.commit()
         return dissolved

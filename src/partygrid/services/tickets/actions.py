@@ -20,14 +20,13 @@ from partygrid.domain.tickets.deadlines import DeadlineRule
 from partygrid.domain.tickets.workflow import TERMINAL_STATES, TicketAction, TicketType
 from partygrid.domain.versioning import check_version
 from partygrid.repo.uow import UnitOfWork
+from partygrid.services.calendar.use_cases import get_calendar
 from partygrid.services.tickets.common import (
     TicketRecord,
     event_actor,
     require_ticket,
     snapshot,
-    user_id_of,
     utcnow,
-    working_calendar,
 )
 
 A = TicketAction
@@ -92,6 +91,7 @@ async def _handler_target(
         resolved.update(assignee_user_id=user.id, assignee_department=user.department)
         resolved["handling_org_id"] = None
         return resolved
+    assert org_id is not None  # exactly one of the two, checked above
     org = await uow.organizations.get(int(org_id), scope=actor.scope)
     if org is None or org.status is not OrgStatus.active:
         raise RuleViolation(f"organization {org_id} does not exist", rule="organization-exists")
@@ -146,7 +146,7 @@ async def _merge_target(
     if raw == ticket.id:
         raise InvalidValue("a ticket cannot be merged into itself", field="body.into_ticket_id")
     target = await uow.tickets.get(
-        raw, scope=actor.scope, user_id=user_id_of(actor), for_update=True
+        raw, scope=actor.scope, user_id=actor.user_id, for_update=True
     )
     if target is None:
         raise RuleViolation(f"ticket {raw} does not exist", rule="merge-target-exists")
@@ -216,7 +216,7 @@ async def act_on_ticket(
         category = await uow.catalogue.get(ticket.category_code)
         ticket_type = TicketType(resolved.get("type") or ticket.type)
         rule = category.rule(DEFAULT_RULE, ticket_type) if category else DEFAULT_RULE
-        calendar = calendar or await working_calendar(uow)
+        calendar = calendar or await get_calendar(uow)
         ctx = ActionContext(now=now, actor=event_actor(actor), calendar=calendar, rule=rule)
         event = decide(ticket, action, resolved, ctx)
         updated = apply(ticket, event)

@@ -1,21 +1,17 @@
 """What the ticket use cases share: the records they return, the caller's identity on a
-timeline, visibility, the working calendar, and the audit snapshot."""
+timeline, visibility, and the audit snapshot."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import lru_cache
+from datetime import UTC, datetime
 from typing import Any
 
-from partygrid.domain.access import Actor, PrincipalKind
-from partygrid.domain.calendar import WorkingCalendar, YearSchedule
+from partygrid.domain.access import Actor
 from partygrid.domain.errors import NotFound
 from partygrid.domain.tickets.aggregate import EventActor, Ticket, TicketChannel
 from partygrid.domain.tickets.workflow import TicketState, TicketType
 from partygrid.repo.uow import UnitOfWork
-
-FIRST_OFFICIAL_YEAR, LAST_OFFICIAL_YEAR = 2004, 2026  # what chinese-calendar 1.11 covers
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +51,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def user_id_of(actor: Actor) -> int | None:
-    """The user an assignment can name (API clients and the console are never assignees)."""
-    return actor.principal.id if actor.principal.kind is PrincipalKind.user else None
-
 
 def event_actor(actor: Actor) -> EventActor:
     p = actor.principal
@@ -70,45 +62,16 @@ async def require_ticket(
 ) -> Ticket:
     """The ticket, or 404 when it does not exist or the actor does not see it."""
     ticket = await uow.tickets.get(
-        ticket_id, scope=actor.scope, user_id=user_id_of(actor), for_update=for_update
+        ticket_id, scope=actor.scope, user_id=actor.user_id, for_update=for_update
     )
     if ticket is None:
         raise NotFound(f"ticket {ticket_id} not found")
     return ticket
 
 
-def _official_schedule(year: int) -> YearSchedule:
-    from chinese_calendar import constants
-
-    holidays = {d for d in constants.holidays if d.year == year}
-    workdays = {d for d in constants.workdays if d.year == year}
-    return YearSchedule(year, frozenset(holidays), frozenset(workdays), "chinese-calendar")
-
-
-@lru_cache(maxsize=1)
-def default_calendar() -> WorkingCalendar:
-    """The official schedules chinese-calendar knows (2004–2026); later years count
-    weekends only and make deadlines provisional until an admin loads them."""
-    return WorkingCalendar(
-        {y: _official_schedule(y) for y in range(FIRST_OFFICIAL_YEAR, LAST_OFFICIAL_YEAR + 1)}
-    )
-
-
-async def working_calendar(uow: UnitOfWork) -> WorkingCalendar:
-    """The calendar with the schedules loaded into the database, when that service exists."""
-    try:
-        from partygrid.services.calendar.use_cases import get_calendar
-    except ImportError:
-        return default_calendar()
-    return await get_calendar(uow)
-
-
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime | date) else value
-
-
 def snapshot(t: Ticket) -> dict[str, Any]:
-    """What the audit trail keeps of a ticket: no requester data at all."""
+    """What the audit trail keeps of a ticket: no requester data at all (the trail's writer
+    turns the times into text)."""
     return {
         "public_id": t.public_id,
         "type": t.type.value,
@@ -120,8 +83,8 @@ def snapshot(t: Ticket) -> dict[str, Any]:
         "handling_org_id": t.handling_org_id,
         "assignee_user_id": t.assignee_user_id,
         "assignee_department": t.assignee_department,
-        "deadline_at": _iso(t.deadline_at),
-        "paused_at": _iso(t.paused_at),
+        "deadline_at": t.deadline_at,
+        "paused_at": t.paused_at,
         "supervision_level": t.supervision_level.value,
         "extension_pending": t.extension_pending,
         "satisfaction": t.satisfaction.value if t.satisfaction else None,

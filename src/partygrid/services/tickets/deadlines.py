@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 
 from partygrid.domain.calendar import WorkingCalendar
 from partygrid.domain.tickets.deadline_replay import replay_deadline
@@ -41,7 +42,7 @@ async def recompute_provisional(
     still = 0
     for ticket in await repo.provisional_open():
         deadline = replay_deadline(
-            calendar, lambda t, ticket=ticket: rule_for_ticket(policy, ticket, t), ticket.events
+            calendar, partial(rule_for_ticket, policy, ticket), ticket.events
         )
         if deadline is None:  # provisional without an acceptance: nothing to replay
             still += 1

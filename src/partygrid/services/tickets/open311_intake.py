@@ -17,9 +17,8 @@ from partygrid.domain.tickets.aggregate import TicketChannel
 from partygrid.domain.tickets.disclosure import PublicCategory
 from partygrid.domain.tickets.workflow import TicketType
 from partygrid.repo.uow import UnitOfWork
-from partygrid.services.tickets import NewTicket, submit_ticket
+from partygrid.services.tickets.intake import NewTicket, submit_ticket
 
-MAX_DESCRIPTION = 4000  # the specification's limit
 _TITLE_CHARS = 40
 
 

@@ -13,7 +13,6 @@ from partygrid.services.tickets.common import (
     TicketFilters,
     TicketRecord,
     require_ticket,
-    user_id_of,
     utcnow,
 )
 
@@ -26,7 +25,7 @@ async def get_ticket(uow: UnitOfWork, *, actor: Actor, ticket_id: int) -> Ticket
 async def get_ticket_by_public_id(uow: UnitOfWork, *, actor: Actor, public_id: str) -> TicketRecord:
     async with uow:
         ticket = await uow.tickets.get_by_public_id(
-            public_id, scope=actor.scope, user_id=user_id_of(actor)
+            public_id, scope=actor.scope, user_id=actor.user_id
         )
         if ticket is None:
             raise NotFound(f"ticket {public_id} not found")
@@ -72,7 +71,7 @@ async def list_tickets(
     async with uow:
         query = await _query(uow, actor, filters, now or utcnow())
         return await uow.tickets.list_filtered(
-            query, scope=actor.scope, user_id=user_id_of(actor), after_id=after_id, limit=limit
+            query, scope=actor.scope, user_id=actor.user_id, after_id=after_id, limit=limit
         )
 
 

@@ -32,7 +32,6 @@ from partygrid.domain.tickets.workflow import TicketState
 from partygrid.repo.tickets.stats import MAX_GROUPS, StatsQuery
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.organizations.use_cases import require_organization
-from partygrid.services.tickets.work_lists import user_id_of
 
 FORMULAS = """\
 Counted tickets = all tickets in the selection except **rejected** and **merged** ones;
@@ -175,7 +174,7 @@ async def ticket_stats(
             category=category,
         )
         rows = await uow.ticket_stats.grouped(
-            query, scope=actor.scope, user_id=user_id_of(actor), now=now
+            query, scope=actor.scope, user_id=actor.user_id, now=now
         )
     total, groups = rows[0], rows[1:]
     return StatsReport(

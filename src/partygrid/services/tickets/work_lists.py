@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from partygrid.domain.access import Actor, PrincipalKind, Role
+from partygrid.domain.access import Actor, Role
 from partygrid.domain.tickets.deadlines import DeadlinePolicy
 from partygrid.repo.tickets.work_lists import After, SoonWindows
 from partygrid.repo.uow import UnitOfWork
@@ -31,10 +31,6 @@ class WorkPage:
     items: list[Any]
     after: After | None  # where the next page starts; None on the last page
 
-
-def user_id_of(actor: Actor) -> int | None:
-    """The user a ticket can be assigned to (API clients and the console never are)."""
-    return actor.principal.id if actor.principal.kind is PrincipalKind.user else None
 
 
 def windows_of(policy: DeadlinePolicy) -> SoonWindows:
@@ -61,7 +57,7 @@ async def inbox(
     async with uow:
         rows = await uow.ticket_lists.inbox(
             scope=actor.scope,
-            user_id=user_id_of(actor),
+            user_id=actor.user_id,
             own_organizations=actor.principal.role in ADMIN_INBOX_ROLES,
             windows=windows_of(policy or DeadlinePolicy()),
             now=now or datetime.now(UTC),
@@ -90,7 +86,7 @@ async def _subtree_list(
         method = repo.overdue if which == "overdue" else repo.soon_due
         rows = await method(
             scope=actor.scope,
-            user_id=user_id_of(actor),
+            user_id=actor.user_id,
             root_path=root,
             windows=windows_of(policy or DeadlinePolicy()),
             now=now or datetime.now(UTC),

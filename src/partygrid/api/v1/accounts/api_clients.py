@@ -10,7 +10,7 @@ from fastapi import Depends, Response, status
 from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
-from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.pagination import cursor_after_id, next_id_cursor
 from partygrid.api.routing import PrefixRouter
 from partygrid.api.security import require
 from partygrid.api.v1.accounts.schemas import (
@@ -71,7 +71,7 @@ async def list_api_clients(
     items = [ApiClientRead.of(a.client, a.grants) for a in accounts if a.client]
     return ApiClientPage(
         items=items,
-        next_cursor=encode_cursor({"id": items[-1].id}) if len(items) == limit else None,
+        next_cursor=next_id_cursor(items[-1].id if items else None, len(items), limit),
     )
 
 

@@ -141,7 +141,6 @@ class ApiClientPage(Page[ApiClientRead]):
     pass
 
 
-
 class TokenResponse(BaseModel):
     """RFC 6749 token response, plus the steps a limited login still owes."""
 

@@ -11,7 +11,7 @@ from fastapi import Depends, Query, Response, status
 from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
-from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.pagination import cursor_after_id, next_id_cursor
 from partygrid.api.routing import PrefixRouter
 from partygrid.api.security import require
 from partygrid.api.v1.accounts.schemas import (
@@ -77,7 +77,7 @@ async def list_users(
     items = [UserRead.of(a.user, a.grants, now) for a in accounts if a.user]
     return UserPage(
         items=items,
-        next_cursor=encode_cursor({"id": items[-1].id}) if len(items) == limit else None,
+        next_cursor=next_id_cursor(items[-1].id if items else None, len(items), limit),
     )
 
 

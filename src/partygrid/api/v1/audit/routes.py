@@ -10,7 +10,7 @@ from pydantic import AwareDatetime
 
 from partygrid.api.deps import Cursor, PageSize, Uow
 from partygrid.api.errors import problem_responses
-from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.pagination import cursor_after_id, next_id_cursor
 from partygrid.api.routing import PrefixRouter
 from partygrid.api.security import require
 from partygrid.api.v1.audit.schemas import AuditEventPage, AuditEventRead, ChainReportRead
@@ -89,7 +89,7 @@ async def list_audit_events(
     items = await svc.list_events(
         uow, actor=actor, query=query, before_id=cursor_after_id(cursor), limit=limit
     )
-    next_cursor = encode_cursor({"id": items[-1].event.id}) if len(items) == limit else None
+    next_cursor = next_id_cursor(items[-1].event.id if items else None, len(items), limit)
     return AuditEventPage(items=[AuditEventRead.of(s) for s in items], next_cursor=next_cursor)
 
 

@@ -9,7 +9,7 @@ from fastapi import Query, Response, status
 from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
-from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.pagination import cursor_after_id, next_id_cursor
 from partygrid.api.permissions import AUTH_ERRORS, GridReader, GridWriter
 from partygrid.api.routing import PrefixRouter
 from partygrid.api.v1.grids.schemas import (
@@ -28,10 +28,6 @@ from partygrid.services.grids import use_cases as svc
 router = PrefixRouter(prefix="/grids", tags=["grids"], responses=AUTH_ERRORS)
 
 WRITE_ERRORS = problem_responses(404, 409, 412, 422)
-
-
-def _next_cursor(items: list, limit: int) -> str | None:  # type: ignore[type-arg]
-    return encode_cursor({"id": items[-1].id}) if len(items) == limit else None
 
 
 @router.post(
@@ -90,7 +86,10 @@ async def list_grids(
         after_id=cursor_after_id(cursor),
         limit=limit,
     )
-    return GridPage(items=[GridRead.of(g) for g in items], next_cursor=_next_cursor(items, limit))
+    return GridPage(
+        items=[GridRead.of(g) for g in items],
+        next_cursor=next_id_cursor(items[-1].id if items else None, len(items), limit),
+    )
 
 
 # Declared before /{grid_id} so that "locate" is not taken for an id.
@@ -186,7 +185,8 @@ async def list_grid_staff(
         limit=limit,
     )
     return StaffAssignmentPage(
-        items=[StaffAssignmentRead.of(a) for a in items], next_cursor=_next_cursor(items, limit)
+        items=[StaffAssignmentRead.of(a) for a in items],
+        next_cursor=next_id_cursor(items[-1].id if items else None, len(items), limit),
     )
 
 

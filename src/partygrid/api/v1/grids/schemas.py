@@ -87,8 +87,8 @@ class GridRead(ResponseModel):
             area_m2=round(grid.area_m2, 2),
             centroid=Centroid(lon=grid.centroid_lon, lat=grid.centroid_lat),
             version=grid.version,
-            created_at=grid.created_at,  # type: ignore[arg-type]
-            updated_at=grid.updated_at,  # type: ignore[arg-type]
+            created_at=grid.created_at,
+            updated_at=grid.updated_at,
         )
 
 
@@ -153,8 +153,8 @@ class StaffAssignmentRead(ResponseModel):
             end_reason=a.end_reason,
             current=a.is_current,
             version=a.version,
-            created_at=a.created_at,  # type: ignore[arg-type]
-            updated_at=a.updated_at,  # type: ignore[arg-type]
+            created_at=a.created_at,
+            updated_at=a.updated_at,
         )
 
 

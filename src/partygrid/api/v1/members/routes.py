@@ -9,7 +9,7 @@ from fastapi import Query, Response, status
 from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
-from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.pagination import cursor_after_id, next_id_cursor
 from partygrid.api.permissions import AUTH_ERRORS, MemberReader, MemberWriter
 from partygrid.api.routing import PrefixRouter
 from partygrid.api.v1.members.schemas import (
@@ -48,10 +48,6 @@ def _moved(
     return MemberTransferResult(
         member=_detail(response, record), transfer=TransferRead.of(transfer)
     )
-
-
-def _next(last_id: int | None, count: int, limit: int) -> str | None:
-    return encode_cursor({"id": last_id}) if count == limit and last_id is not None else None
 
 
 @router.post(
@@ -97,7 +93,7 @@ async def list_members(
     )  # fmt: skip
     last = items[-1].id if items else None
     return MemberPage(
-        items=[MemberRead.of(m) for m in items], next_cursor=_next(last, len(items), limit)
+        items=[MemberRead.of(m) for m in items], next_cursor=next_id_cursor(last, len(items), limit)
     )
 
 
@@ -157,7 +153,8 @@ async def member_transfers(
     )
     last = items[-1].id if items else None
     return TransferPage(
-        items=[TransferRead.of(t) for t in items], next_cursor=_next(last, len(items), limit)
+        items=[TransferRead.of(t) for t in items],
+        next_cursor=next_id_cursor(last, len(items), limit),
     )
 
 
@@ -222,7 +219,8 @@ async def mobile_ledger_history(
     )
     last = items[-1].id if items else None
     return MobileLedgerPage(
-        items=[MobileLedgerRead.of(e) for e in items], next_cursor=_next(last, len(items), limit)
+        items=[MobileLedgerRead.of(e) for e in items],
+        next_cursor=next_id_cursor(last, len(items), limit),
     )
 
 

@@ -233,8 +233,6 @@ class MemberTransferResult(ResponseModel):
     transfer: TransferRead
 
 
-
-
 class MemberRevealRequest(RequestModel):
     fields: list[PersonalField] = Field(
         min_length=1, max_length=len(PersonalField),

@@ -9,7 +9,7 @@ from fastapi import Query, Response, status
 from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
-from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.pagination import cursor_after_id, next_id_cursor
 from partygrid.api.permissions import AUTH_ERRORS, OrgReader, OrgWriter
 from partygrid.api.routing import PrefixRouter
 from partygrid.api.v1.organizations.schemas import (
@@ -34,10 +34,6 @@ WRITE_ERRORS = problem_responses(404, 409, 412, 422)
 
 def to_read(org: Organization) -> OrganizationRead:
     return OrganizationRead.model_validate(org, from_attributes=True)
-
-
-def next_cursor(items: list, limit: int) -> str | None:  # type: ignore[type-arg]
-    return encode_cursor({"id": items[-1].id}) if len(items) == limit else None
 
 
 @router.post(
@@ -83,7 +79,8 @@ async def list_organizations(
         limit=limit,
     )
     return OrganizationPage(
-        items=[to_read(o) for o in items], next_cursor=next_cursor(items, limit)
+        items=[to_read(o) for o in items],
+        next_cursor=next_id_cursor(items[-1].id if items else None, len(items), limit),
     )
 
 
@@ -165,5 +162,5 @@ async def organization_history(
     )
     return OrganizationHistoryPage(
         items=[OrganizationHistoryEntry.model_validate(i) for i in items],
-        next_cursor=encode_cursor({"id": items[-1]["id"]}) if len(items) == limit else None,
+        next_cursor=next_id_cursor(items[-1]["id"] if items else None, len(items), limit),
     )

@@ -18,7 +18,7 @@ from partygrid.api.v1.tickets.schemas import (
     ServiceCategoryRead,
     ServiceCategoryUpdate,
 )
-from partygrid.services import tickets as svc
+from partygrid.services.tickets import catalogue as svc
 
 router = PrefixRouter(prefix="/service-categories", tags=["catalogue"], responses=AUTH_ERRORS)
 

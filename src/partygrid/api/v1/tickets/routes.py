@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
-from partygrid.api.pagination import cursor_after_id, encode_cursor
+from partygrid.api.pagination import cursor_after_id, next_id_cursor
 from partygrid.api.permissions import AUTH_ERRORS, TicketReader, TicketSubmitter
 from partygrid.api.routing import PrefixRouter
 from partygrid.api.security import require
@@ -28,7 +28,8 @@ from partygrid.api.v1.tickets.schemas import (
 from partygrid.domain.access import Actor
 from partygrid.domain.tickets.aggregate import TicketChannel
 from partygrid.domain.tickets.workflow import TicketAction, TicketState, TicketType
-from partygrid.services import tickets as svc
+from partygrid.services.tickets import actions, intake, queries
+from partygrid.services.tickets.common import TicketFilters
 
 router = PrefixRouter(prefix="/tickets", tags=["tickets"], responses=AUTH_ERRORS)
 
@@ -83,8 +84,8 @@ async def create_ticket(
     """受理登记: register a resident's request; routed to the grid containing its point."""
     values = body.model_dump()
     values["attachments"] = [a.model_dump(exclude_none=True) for a in body.attachments]
-    record, created = await svc.submit_ticket(
-        uow, actor=actor, new=svc.NewTicket(**values), idempotency_key=idempotency_key
+    record, created = await intake.submit_ticket(
+        uow, actor=actor, new=intake.NewTicket(**values), idempotency_key=idempotency_key
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     set_etag(response, record.ticket.version)
@@ -111,14 +112,14 @@ async def list_tickets(
     ] = None,
 ) -> TicketPage:
     """The tickets you see (your grids, your organizations' subtree, or assigned to you)."""
-    filters = svc.TicketFilters(
+    filters = TicketFilters(
         state=tuple(state or ()), type=type, category_code=category, grid_id=grid_id,
         under=under, channel=channel, overdue=overdue,
     )  # fmt: skip
-    items = await svc.list_tickets(
+    items = await queries.list_tickets(
         uow, actor=actor, filters=filters, after_id=cursor_after_id(cursor), limit=limit
     )
-    next_cursor = encode_cursor({"id": items[-1].id}) if len(items) == limit else None
+    next_cursor = next_id_cursor(items[-1].id if items else None, len(items), limit)
     return TicketPage(items=[TicketRead.of(t) for t in items], next_cursor=next_cursor)
 
 
@@ -127,7 +128,7 @@ async def get_ticket(
     ticket_id: int, uow: ReadUow, actor: TicketReader, response: Response
 ) -> TicketRead:
     """One ticket; the ETag carries its version for If-Match on actions."""
-    record = await svc.get_ticket(uow, actor=actor, ticket_id=ticket_id)
+    record = await queries.get_ticket(uow, actor=actor, ticket_id=ticket_id)
     set_etag(response, record.ticket.version)
     return TicketRead.of(record.ticket)
 
@@ -137,13 +138,13 @@ async def get_ticket(
 )
 async def get_ticket_timeline(ticket_id: int, uow: ReadUow, actor: TicketReader) -> TicketTimeline:
     """The ticket's append-only timeline: every action with actor, time, note and states."""
-    events = await svc.ticket_timeline(uow, actor=actor, ticket_id=ticket_id)
+    events = await queries.ticket_timeline(uow, actor=actor, ticket_id=ticket_id)
     return TicketTimeline(ticket_id=ticket_id, items=[TicketEventRead.of(e) for e in events])
 
 
 def _action_route(action: TicketAction) -> None:
     body_model: Any = ACTION_BODIES[action]
-    permitted: Any = Annotated[Actor, Depends(require(svc.PERMISSION_OF[action]))]
+    permitted: Any = Annotated[Actor, Depends(require(actions.PERMISSION_OF[action]))]
     try:  # a body that can be empty may be left out; AssignBody, say, cannot
         body_model()
         optional = True
@@ -160,7 +161,7 @@ def _action_route(action: TicketAction) -> None:
         body: body_type = None if optional else ...,
     ) -> TicketRead:
         command = (body or body_model()).model_dump(exclude_none=True)
-        record = await svc.act_on_ticket(
+        record = await actions.act_on_ticket(
             uow, actor=actor, ticket_id=ticket_id, action=action, command=command,
             expected_version=expected,
         )  # fmt: skip

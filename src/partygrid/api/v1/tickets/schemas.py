@@ -21,7 +21,7 @@ from partygrid.domain.tickets.aggregate import (
 )
 from partygrid.domain.tickets.catalogue import ServiceCategory
 from partygrid.domain.tickets.workflow import TicketAction, TicketState, TicketType, allowed_actions
-from partygrid.services.tickets import PossibleDuplicate, TicketRecord
+from partygrid.services.tickets.common import PossibleDuplicate, TicketRecord
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -310,7 +310,6 @@ ACTION_BODIES: dict[TicketAction, type[RequestModel]] = {
 }  # fmt: skip
 
 
-
 Urgency = Literal["on_time", "soon_due", "overdue", "paused"]
 
 
@@ -347,8 +346,6 @@ class TicketWorkItem(ResponseModel):
 class TicketWorkPage(ResponseModel):
     items: list[TicketWorkItem]
     next_cursor: str | None = None
-
-
 
 
 class RateRead(ResponseModel):
@@ -393,7 +390,6 @@ class TicketStatsRead(ResponseModel):
     overall: GroupStatsRead = Field(description="The whole selection, all groups together.")
     groups: list[GroupStatsRead]
     truncated: bool = Field(description="More than 1000 groups: only the first are listed.")
-
 
 
 Datatype = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]

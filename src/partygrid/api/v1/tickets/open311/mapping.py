@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from partygrid.domain.calendar import SHANGHAI
 from partygrid.domain.tickets.disclosure import (
     PublicCategory,
     PublicTicket,
@@ -15,7 +15,6 @@ from partygrid.domain.tickets.disclosure import (
     status_notes,
 )
 
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 LIST_DATATYPES = frozenset({"singlevaluelist", "multivaluelist"})
 DATATYPES = frozenset({"string", "number", "datetime", "text"}) | LIST_DATATYPES
 
@@ -24,7 +23,7 @@ def iso(moment: datetime | None) -> str | None:
     """ISO 8601 with the business time zone's offset, as the specification requires."""
     if moment is None:
         return None
-    return moment.astimezone(BUSINESS_TZ).isoformat(timespec="seconds")
+    return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
 def service_notice(category: PublicCategory | None = None) -> str:

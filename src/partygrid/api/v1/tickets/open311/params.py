@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from partygrid.api.v1.tickets.open311.formats import Open311Error
+from partygrid.domain.calendar import SHANGHAI
 from partygrid.domain.tickets.disclosure import Open311Status, states_with_status
 from partygrid.domain.tickets.workflow import TicketState
 from partygrid.repo.tickets.public_reads import RequestFilter
 
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 _PLUS_AS_SPACE = re.compile(r" (\d{2}:?\d{2})$")
 DEFAULT_SPAN = timedelta(days=90)  # the specification's default and longest window
 MAX_PAGE_SIZE = 200  # the specification allows 1000 at once; we answer at most this many
@@ -34,7 +33,7 @@ def parse_datetime(value: str | None, name: str) -> datetime | None:
         moment = datetime.fromisoformat(_PLUS_AS_SPACE.sub(r"+\1", value.strip()))
     except ValueError:
         raise Open311Error(400, f"{name} is not an ISO 8601 date-time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=BUSINESS_TZ)
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
 
 
 def parse_statuses(value: str | None) -> frozenset[TicketState] | None:

@@ -28,7 +28,7 @@ from partygrid.services.tickets import open311 as svc
 from partygrid.services.tickets import open311_intake as intake
 
 PREFIX = "/open311/v2"
-_DOCUMENT = {"content": {JSON_MEDIA_TYPE: {}, XML_MEDIA_TYPE: {}}}
+_DOCUMENT: dict[str, Any] = {"content": {JSON_MEDIA_TYPE: {}, XML_MEDIA_TYPE: {}}}
 _ERRORS = {
     status: {"description": f"`errors` document, {status}", **_DOCUMENT}
     for status in (400, 403, 404, 429)
