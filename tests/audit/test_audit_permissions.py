@@ -50,9 +50,26 @@ async def test_the_app_role_appends_and_reads(uow: UnitOfWork, connection: Async
         await connection.execute(text(f"SELECT count(*) FROM {table}"))
 
 
-async def test_the_owner_is_the_one_who_can(owner_engine: AsyncEngine) -> None:
-    # The contrast that makes the refusals above meaningful (rolled back).
+@pytest.mark.parametrize("statement", REFUSED)
+async def test_the_owner_is_the_one_who_can(owner_engine: AsyncEngine, statement: str) -> None:
+    """The contrast that makes the refusals above meaningful: the schema owner runs each
+    of them (in a transaction rolled back here), so it is the role, not the statement,
+    that PostgreSQL refuses."""
     async with owner_engine.connect() as conn:
-        await conn.execute(text("DELETE FROM audit_events"))
-        await conn.execute(text("UPDATE member_transfers SET reason = reason"))
+        assert (await conn.execute(text("SELECT current_user"))).scalar_one() != "partygrid_app"
+        await conn.execute(text(statement))  # raises if refused
+        await conn.rollback()
+
+
+async def test_the_owner_deletes_an_event_for_real(owner_engine: AsyncEngine) -> None:
+    async with owner_engine.connect() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO audit_events (id, at, principal_kind, action, resource_type, "
+                "outcome, prev_hash, hash) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM "
+                "audit_events), now(), 'system', 'probe.owner', 'probe', 'success', '', '')"
+            )
+        )
+        deleted = await conn.execute(text("DELETE FROM audit_events WHERE action = 'probe.owner'"))
+        assert deleted.rowcount == 1
         await conn.rollback()
