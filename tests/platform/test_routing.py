@@ -77,3 +77,65 @@ async def test_a_route_added_after_serving_is_served_too() -> None:
 def test_a_plain_router_below_a_prefix_router_is_refused() -> None:
     with pytest.raises(TypeError, match="PrefixRouter"):
         include(PrefixRouter(prefix="/v1"), APIRouter(prefix="/x"))
+
+
+# PrefixRouter leans on FastAPI internals (pinned to one minor version in pyproject.toml).
+# When an upgrade moves them, these fail and say which one, instead of the speed-up
+# vanishing silently or, worse, a route being cached past a change.
+
+
+def test_fastapi_still_has_the_route_cache_hooks_prefix_router_overrides() -> None:
+    import inspect
+
+    for hook in ("_mark_routes_changed", "_get_routes_version"):
+        assert callable(getattr(APIRouter, hook, None)), f"APIRouter.{hook} is gone"
+    assert "seen" in inspect.signature(APIRouter._get_routes_version).parameters
+
+
+async def test_fastapi_still_asks_an_included_router_whether_it_matches() -> None:
+    asked: list[str] = []
+
+    class Spy(PrefixRouter):
+        def matches(self, scope):  # type: ignore[no-untyped-def]
+            asked.append(self.full_prefix)
+            return super().matches(scope)
+
+    app = FastAPI()
+    v1, members = Spy(prefix="/v1"), Spy(prefix="/members")
+
+    @members.get("/{member_id}")
+    async def get_member(member_id: int) -> str:
+        return f"member {member_id}"
+
+    include(v1, members)
+    app.include_router(v1)
+    assert (await _get(app, "/v1/members/7")).json() == "member 7"
+    assert "/v1/members" in asked, "FastAPI no longer asks routers: PrefixRouter does nothing"
+
+
+async def test_fastapi_still_asks_for_the_routes_version_and_sees_a_change() -> None:
+    versions: list[int] = []
+
+    class Spy(PrefixRouter):
+        def _get_routes_version(self, seen=None):  # type: ignore[no-untyped-def]
+            versions.append(version := super()._get_routes_version(seen))
+            return version
+
+    app = FastAPI()
+    v1 = Spy(prefix="/v1")
+
+    @v1.get("/a")
+    async def a() -> str:
+        return "a"
+
+    app.include_router(v1)
+    assert (await _get(app, "/v1/a")).json() == "a"
+    assert versions, "FastAPI no longer asks for the routes version: drop the override"
+    before = versions[-1]
+
+    @v1.get("/b")
+    async def b() -> str:
+        return "b"
+
+    assert (await _get(app, "/v1/b")).json() == "b"
+    assert versions[-1] != before, "a new route did not change the version FastAPI sees"
