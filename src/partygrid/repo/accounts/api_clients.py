@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from partygrid.domain.access import Role
 from partygrid.domain.accounts.model import ApiClient
 from partygrid.repo.keyring import Keyring
+from partygrid.repo.repository import SqlRepository, page_by_id
 from partygrid.repo.sealing import API_CLIENT_SECRET, seal
 from partygrid.repo.tables import ApiClientRow
 
@@ -30,9 +31,9 @@ def _to_domain(row: ApiClientRow) -> ApiClient:
     )
 
 
-class SqlApiClientRepository:
+class SqlApiClientRepository(SqlRepository):
     def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
-        self.session = session
+        super().__init__(session)
         self.keyring = keyring
 
     async def get(self, client_id: int, *, for_update: bool = False) -> ApiClient | None:
@@ -78,7 +79,5 @@ class SqlApiClientRepository:
         return _to_domain((await self.session.execute(stmt)).scalar_one())
 
     async def list_page(self, *, after_id: int | None, limit: int) -> list[ApiClient]:
-        stmt = select(C).order_by(C.id).limit(limit)
-        if after_id is not None:
-            stmt = stmt.where(C.id > after_id)
+        stmt = page_by_id(select(C), C.id, after_id=after_id, limit=limit)
         return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]

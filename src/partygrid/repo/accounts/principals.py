@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Principal, PrincipalKind, Role, Scope
 from partygrid.repo.keyring import DecryptionError, Keyring
+from partygrid.repo.repository import SqlRepository
 from partygrid.repo.sealing import API_CLIENT_SECRET, unseal
 
 # One round trip: the user, their live session and their scope (paths and grids).
@@ -69,9 +70,9 @@ class ClientCredentials:
     secret: str = field(repr=False)
 
 
-class SqlPrincipalRepository:
+class SqlPrincipalRepository(SqlRepository):
     def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
-        self.session = session
+        super().__init__(session)
         self.keyring = keyring
 
     async def client_credentials(self, key_id: str) -> ClientCredentials | None:

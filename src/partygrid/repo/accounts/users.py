@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from partygrid.domain.access import Role
 from partygrid.domain.accounts.model import ScopeGrant, User
 from partygrid.repo.keyring import Keyring
+from partygrid.repo.repository import SqlRepository, page_by_id
 from partygrid.repo.sealing import TOTP_SECRET, seal, unseal
 from partygrid.repo.tables import PrincipalScopeRow, RefreshTokenRow, SessionRow, UserRow
 
@@ -41,9 +42,9 @@ def _to_domain(row: UserRow) -> User:
     )
 
 
-class SqlUserRepository:
+class SqlUserRepository(SqlRepository):
     def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
-        self.session = session
+        super().__init__(session)
         self.keyring = keyring
 
     # --- users -------------------------------------------------------------------
@@ -122,7 +123,7 @@ class SqlUserRepository:
         after_id: int | None,
         limit: int,
     ) -> list[User]:
-        stmt = select(U).order_by(U.id).limit(limit)
+        stmt = page_by_id(select(U), U.id, after_id=after_id, limit=limit)
         if role is not None:
             stmt = stmt.where(U.role == role.value)
         if active is not None:
@@ -130,8 +131,6 @@ class SqlUserRepository:
         if username_prefix:
             escaped = username_prefix.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
             stmt = stmt.where(U.username.like(f"{escaped}%", escape="\\"))
-        if after_id is not None:
-            stmt = stmt.where(U.id > after_id)
         return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
 
     # --- sessions and refresh tokens -----------------------------------------------
@@ -215,10 +214,7 @@ class SqlUserRepository:
 # --- scope grants, for users and API clients alike ------------------------------------
 
 
-class SqlScopeRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class SqlScopeRepository(SqlRepository):
     @staticmethod
     def _owner(user_id: int | None, client_id: int | None) -> Any:
         S = PrincipalScopeRow

@@ -10,10 +10,10 @@ from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.audit.events import AuditEvent
 from partygrid.domain.audit.trail import AuditFilter, StoredAuditEvent
+from partygrid.repo.repository import SqlRepository
 from partygrid.repo.tables import AuditEventRow
 
 E = AuditEventRow.__table__.c
@@ -51,10 +51,7 @@ def _like_prefix(prefix: str) -> str:
     return escaped + "%"
 
 
-class SqlAuditReader:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class SqlAuditReader(SqlRepository):
     async def chain_batch(self, *, after_id: int, limit: int) -> list[StoredAuditEvent]:
         """The next ``limit`` events after ``after_id`` in chain (id) order: keyset on the
         primary key, so a trail of millions is read in bounded memory."""

@@ -20,6 +20,7 @@ from partygrid.domain.audit.events import (
     changed_fields,
     masked,
 )
+from partygrid.repo.repository import SqlRepository
 from partygrid.repo.tables import AuditEventRow
 
 # One chain means one writer at a time; the lock is held only from the chain read to
@@ -31,9 +32,9 @@ AUDIT_CHAIN_LOCK = 0x5047_4155_4449_54  # "PGAUDIT"
 refusal_committed: ContextVar[str | None] = ContextVar("refusal_committed", default=None)
 
 
-class SqlAuditRepository:
+class SqlAuditRepository(SqlRepository):
     def __init__(self, session: AsyncSession, key: bytes) -> None:
-        self.session = session
+        super().__init__(session)
         self._key = key
         self._pending: list[dict[str, Any]] = []
         self._refusal: str | None = None

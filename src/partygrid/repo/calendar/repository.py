@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.calendar import YearSchedule
+from partygrid.repo.repository import SqlRepository
 from partygrid.repo.tables import HolidayScheduleRow
 
 Row = HolidayScheduleRow
@@ -19,10 +19,7 @@ def _to_domain(row: Any) -> YearSchedule:
     return YearSchedule(row.year, frozenset(row.holidays), frozenset(row.workdays), row.source)
 
 
-class SqlScheduleRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class SqlScheduleRepository(SqlRepository):
     async def fingerprint(self) -> tuple[int, datetime | None]:
         """Changes whenever a schedule is added or replaced: lets every process keep its
         cached calendar until another process (or a rolled-back test) changes the table."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from partygrid.repo.repository import SqlRepository
 from partygrid.repo.sealing import SealedColumn
 
 # The key id sits at bytes 3.. of every blob, after the format byte and its length byte
@@ -18,10 +18,7 @@ from partygrid.repo.sealing import SealedColumn
 _KEY_ID = "substr({col}, 3, get_byte({col}, 1))"
 
 
-class SqlKeyRotationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class SqlKeyRotationRepository(SqlRepository):
     async def stale_blobs(
         self, sealed: SealedColumn, current_kid: str, *, after_id: int | None, limit: int
     ) -> list[tuple[int, bytes]]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Scope
 from partygrid.domain.organizations.model import Organization, OrgKind, OrgStatus
+from partygrid.repo.repository import SqlRepository, page_by_id
 from partygrid.repo.scoping import org_id_visible, org_visible
 from partygrid.repo.tables import OrganizationHistoryRow, OrganizationRow, PartyMemberRow
 
@@ -37,10 +37,7 @@ def in_subtree(path: str) -> Any:
     return Org.path.op("<@")(func.text2ltree(path))
 
 
-class SqlOrganizationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class SqlOrganizationRepository(SqlRepository):
     async def get(
         self, org_id: int, *, scope: Scope, for_update: bool = False
     ) -> Organization | None:
@@ -154,14 +151,10 @@ class SqlOrganizationRepository:
         self, org_id: int, *, scope: Scope, after_id: int | None, limit: int
     ) -> list[dict[str, Any]]:
         H = OrganizationHistoryRow
-        stmt = (
-            select(H)
-            .where(H.organization_id == org_id, org_id_visible(H.organization_id, scope))
-            .order_by(H.id)
-            .limit(limit)
-        )
-        if after_id is not None:
-            stmt = stmt.where(H.id > after_id)
+        stmt = page_by_id(
+            select(H).where(H.organization_id == org_id, org_id_visible(H.organization_id, scope)),
+            H.id, after_id=after_id, limit=limit,
+        )  # fmt: skip
         rows = (await self.session.execute(stmt)).scalars()
         return [
             {
@@ -187,7 +180,8 @@ class SqlOrganizationRepository:
         limit: int,
     ) -> list[Organization]:
         """Visible organizations, in the subtree at ``root_path`` when given."""
-        stmt = select(Org).where(org_visible(scope)).order_by(Org.id).limit(limit)
+        stmt = page_by_id(select(Org).where(org_visible(scope)), Org.id, after_id=after_id,
+                          limit=limit)  # fmt: skip
         if root_path is not None:
             stmt = stmt.where(in_subtree(root_path))
         if kind is not None:
@@ -197,8 +191,6 @@ class SqlOrganizationRepository:
         if max_depth is not None:
             root_depth = root_path.count(".") + 1 if root_path else 1
             stmt = stmt.where(func.nlevel(Org.path) <= root_depth + max_depth)
-        if after_id is not None:
-            stmt = stmt.where(Org.id > after_id)
         return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
 
     async def ancestors(self, org: Organization, *, scope: Scope) -> list[Organization]:

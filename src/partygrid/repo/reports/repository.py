@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Scope
 from partygrid.domain.organizations.model import SizingAdvice
+from partygrid.repo.repository import SqlRepository
 from partygrid.repo.scoping import SqlScope
 
 
@@ -21,10 +21,7 @@ def _within(alias: str, root: str | None) -> str:
     return "TRUE" if root is None else f"{alias}.path <@ CAST(:root AS ltree)"
 
 
-class SqlReportRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class SqlReportRepository(SqlRepository):
     async def _rows(self, sql: str, visible: SqlScope, **params: Any) -> list[Any]:
         result = await self.session.execute(text(sql), {**visible.params, **params})
         return list(result.all())

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.tickets.catalogue import AttributeDefinition, AttributeType, ServiceCategory
 from partygrid.domain.tickets.workflow import TicketType
-from partygrid.repo.errors import translate_integrity_error
+from partygrid.repo.repository import SqlRepository
 from partygrid.repo.tables import ServiceCategoryRow
 
 C = ServiceCategoryRow
@@ -57,10 +55,7 @@ def _values(category: ServiceCategory) -> dict[str, Any]:
     }
 
 
-class SqlCatalogueRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class SqlCatalogueRepository(SqlRepository):
     async def get(self, code: str, *, for_update: bool = False) -> ServiceCategory | None:
         stmt = select(C).where(C.code == code)
         if for_update:
@@ -76,11 +71,7 @@ class SqlCatalogueRepository:
 
     async def add(self, category: ServiceCategory) -> ServiceCategory:
         stmt = insert(C).values(code=category.code, **_values(category)).returning(C)
-        try:
-            row = (await self.session.execute(stmt)).scalar_one()
-        except IntegrityError as exc:
-            raise translate_integrity_error(exc) from None
-        return _to_domain(row)
+        return _to_domain((await self._write(stmt)).scalar_one())
 
     async def update(self, category: ServiceCategory) -> ServiceCategory:
         stmt = (
