@@ -1,0 +1,35 @@
+"""The ``partygrid`` command: ``serve``, ``migrate``, ``demo``, ``create-admin``,
+``openapi``, ``audit verify``, ``rotate-keys``, ``calendar load|show``, ``tickets sweep``
+and ``generate``.
+
+One module per group of commands; this one assembles them into the Typer ``app`` the
+console script runs. Commands import what they need when they run, so that
+``partygrid --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from partygrid.cli import accounts, audit, city, console, deadlines, demo, keys, schema, serve
+from partygrid.cli.schema import render_openapi
+
+__all__ = ["app", "render_openapi"]
+
+app = typer.Typer(
+    help="PartyGrid: the backend of grid-based community party-building (网格化党建).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.callback()(console.check_settings)
+app.command()(serve.serve)
+app.command()(schema.migrate)
+app.command()(demo.demo)
+app.command("create-admin")(accounts.create_admin_command)
+app.command()(schema.openapi)
+app.add_typer(audit.audit_app, name="audit")
+app.command("rotate-keys")(keys.rotate_keys_command)
+app.add_typer(deadlines.calendar_app, name="calendar")
+app.add_typer(deadlines.tickets_app, name="tickets")
+app.command()(city.generate)

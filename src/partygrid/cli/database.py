@@ -1,0 +1,112 @@
+"""The database a command works on: resolved once for the process (starting the embedded
+server when DATABASE_URL is unset), probed, and brought to the latest migration."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from partygrid.cli.console import (
+    configure_logging,
+    fail,
+    first_line,
+    say,
+    stop_cleanly_on_signals,
+)
+from partygrid.config import Settings, get_settings
+from partygrid.repo.database import DatabaseUnavailable, resolve_database_url
+from partygrid.repo.migrations import current_revision, head_revision, upgrade_to_head
+
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+def _show(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=True)
+
+
+async def _probe(url: str) -> str | None:
+    """Connect once and return the schema's current migration (None when unmigrated)."""
+    engine = create_async_engine(
+        url, poolclass=NullPool, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS}
+    )
+    try:
+        async with engine.connect() as conn:
+            return await current_revision(conn)
+    finally:
+        await engine.dispose()
+
+
+def connect(settings: Settings) -> tuple[Settings, str | None]:
+    """Resolve the database once for this process (starting the embedded server when
+    DATABASE_URL is unset) and check that it answers.
+
+    Returns settings carrying the resolved URL, so the app's lifespan uses it instead of
+    resolving again, and the current migration revision.
+    """
+    embedded = not settings.database_url
+    if embedded:
+        say(
+            f"DATABASE_URL is not set: starting the embedded PostgreSQL in "
+            f"{settings.embedded_pgdata}"
+        )
+    try:
+        url = resolve_database_url(settings)
+    except DatabaseUnavailable as exc:
+        fail(first_line(exc))
+    except Exception as exc:  # anything else on the way is still "no database"
+        fail(f"could not start or find the database: {first_line(exc)}")
+    try:
+        revision = asyncio.run(_probe(url))
+    except Exception as exc:
+        fail(f"cannot reach the database at {_show(url)}: {first_line(exc)}")
+    if embedded:
+        say(
+            f"embedded PostgreSQL is running; its data stays in {settings.embedded_pgdata} "
+            "across restarts (set PARTYGRID_DATA_DIR to move it, DATABASE_URL to use a server)"
+        )
+    else:
+        say(f"database: {_show(url)}")
+    return settings.model_copy(update={"database_url": url}), revision
+
+
+def require_migrations(settings: Settings) -> Settings:
+    # Checked before any database is started: a non-editable install has no migrations
+    # next to the package.
+    if not settings.migrations_dir.is_dir():
+        fail(
+            f"no migrations at {settings.migrations_dir}; set PARTYGRID_MIGRATIONS_DIR "
+            "to the checkout's migrations/ directory",
+            code=1,
+        )
+    return settings
+
+
+def migrate_to_head(settings: Settings, current: str | None) -> None:
+    assert settings.database_url
+    head = head_revision(settings, settings.database_url)
+    if current == head:
+        say(f"schema is at the latest migration ({head})")
+        return
+    try:
+        upgrade_to_head(settings, settings.database_url)
+    except Exception as exc:
+        fail(
+            f"migration from {current or 'an empty database'} to {head} failed: {first_line(exc)}",
+            code=1,
+        )
+    say(f"migrated the schema from {current or 'an empty database'} to {head}")
+
+
+def connect_at_head() -> Settings:
+    """Set up the console, connect, and refuse a schema behind the latest migration: for
+    the commands that work on the data and leave migrating to ``partygrid migrate``."""
+    configure_logging()
+    stop_cleanly_on_signals()
+    settings, current = connect(require_migrations(get_settings()))
+    assert settings.database_url
+    if current != head_revision(settings, settings.database_url):
+        fail("the schema is not at the latest migration: run `partygrid migrate` first")
+    return settings

@@ -1,0 +1,98 @@
+"""``partygrid demo``: the demo street and one account per role, in the demo
+environment."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Annotated
+
+import typer
+
+from partygrid.cli.console import (
+    EXIT_CONFIG,
+    configure_logging,
+    fail,
+    say,
+    stop_cleanly_on_signals,
+)
+from partygrid.cli.database import connect, migrate_to_head, require_migrations
+from partygrid.config import Settings, get_settings
+from partygrid.repo.database import create_engine, create_sessionmaker
+
+
+def enter_demo_environment() -> None:
+    """--demo runs as PARTYGRID_ENVIRONMENT=demo (development secrets accepted), but never
+    turns a production configuration into a demo."""
+    from partygrid.config import Environment
+
+    if get_settings().environment is Environment.production:
+        fail("the demo is not for production: unset PARTYGRID_ENVIRONMENT", code=EXIT_CONFIG)
+    os.environ["PARTYGRID_ENVIRONMENT"] = Environment.demo.value
+    get_settings.cache_clear()
+
+
+async def _load_demo(settings: Settings) -> list[str]:
+    from partygrid.repo.keyring import Keyring
+    from partygrid.repo.uow import UnitOfWork
+    from partygrid.seed.demo import load_demo
+
+    assert settings.database_url
+    keyring = Keyring.from_settings(settings)
+    engine = create_engine(settings.database_url, settings)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        summary = await load_demo(lambda: UnitOfWork(sessionmaker, keyring))
+    finally:
+        await engine.dispose()
+    return summary.lines()
+
+
+async def _load_demo_accounts(settings: Settings, new_passwords: bool) -> list[str]:
+    from partygrid.repo.keyring import Keyring
+    from partygrid.repo.uow import UnitOfWork
+    from partygrid.seed.demo.accounts import load_demo_accounts
+
+    assert settings.database_url
+    keyring = Keyring.from_settings(settings)
+    engine = create_engine(settings.database_url, settings)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        summary = await load_demo_accounts(
+            lambda: UnitOfWork(sessionmaker, keyring), new_passwords=new_passwords
+        )
+    finally:
+        await engine.dispose()
+    return summary.lines()
+
+
+def _demo_accounts(settings: Settings, *, new_passwords: bool) -> None:
+    if not settings.is_relaxed:
+        say("demo: no demo accounts outside the demo and development environments")
+        return
+    for line in asyncio.run(_load_demo_accounts(settings, new_passwords)):
+        say(f"demo: {line}")
+
+
+def load_demo_street(settings: Settings, *, new_passwords: bool = False) -> None:
+    for line in asyncio.run(_load_demo(settings)):
+        say(f"demo: {line}")
+    _demo_accounts(settings, new_passwords=new_passwords)
+
+
+def demo(
+    new_passwords: Annotated[
+        bool,
+        typer.Option(
+            "--new-passwords", help="Give every demo account (and the partner) a new secret."
+        ),
+    ] = False,
+) -> None:
+    """Load the demo street and one account per role (migrating first); running it again
+    creates nothing new. Runs in the demo environment."""
+    configure_logging()
+    stop_cleanly_on_signals()
+    enter_demo_environment()
+    settings, current = connect(require_migrations(get_settings()))
+    migrate_to_head(settings, current)
+    load_demo_street(settings, new_passwords=new_passwords)
