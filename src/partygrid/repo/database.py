@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 from sqlalchemy.util import greenlet_spawn
 
 from partygrid.config import Settings
@@ -131,12 +132,22 @@ def resolve_database_url(settings: Settings) -> str:
     return async_url(server.url)
 
 
-def create_engine(url: str, settings: Settings) -> AsyncEngine:
+def create_engine(url: str, settings: Settings, *, pooled: bool = True) -> AsyncEngine:
+    """The engine units of work run on: the service's fixed pool, or with ``pooled=False``
+    a connection per checkout, closed on return, for a console command (it runs a few
+    transactions and exits). Both sessions run with the same server settings."""
+    pool: dict[str, Any] = (
+        {
+            "pool_size": settings.pool_size,
+            "max_overflow": settings.pool_max_overflow,
+            "pool_pre_ping": False,
+        }
+        if pooled
+        else {"poolclass": NullPool}
+    )
     return create_async_engine(
         url,
-        pool_size=settings.pool_size,
-        max_overflow=settings.pool_max_overflow,
-        pool_pre_ping=False,
+        **pool,
         # asyncpg's statement cache is what makes repeated queries cheap.
         connect_args={
             "server_settings": {
