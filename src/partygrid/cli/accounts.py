@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from partygrid.cli.console import configure_logging, fail, first_line, say, stop_cleanly_on_signals
-from partygrid.cli.database import connect, migrate_to_head, require_migrations
-from partygrid.config import Settings, get_settings
-from partygrid.repo.database import create_engine, create_sessionmaker
+from partygrid.cli.database import connect, migrate_to_head, require_migrations, run_in_uow
+from partygrid.config import get_settings
 
 
 def _read_password(from_stdin: bool, username: str) -> str:
@@ -30,20 +28,6 @@ def _read_password(from_stdin: bool, username: str) -> str:
             continue
         return password
     raise typer.Exit(1)
-
-
-async def _create_admin(settings: Settings, new: Any) -> Any:
-    from partygrid.repo.keyring import Keyring
-    from partygrid.repo.uow import UnitOfWork
-    from partygrid.services.accounts.bootstrap import create_admin
-
-    assert settings.database_url
-    engine = create_engine(settings.database_url, settings)
-    try:
-        uow = UnitOfWork(create_sessionmaker(engine), Keyring.from_settings(settings))
-        return await create_admin(uow, new)
-    finally:
-        await engine.dispose()
 
 
 def create_admin_command(
@@ -79,7 +63,7 @@ def create_admin_command(
 
     from partygrid.domain.access import Role
     from partygrid.domain.errors import DomainError
-    from partygrid.services.accounts.bootstrap import NewAdmin, check_admin_request
+    from partygrid.services.accounts.bootstrap import NewAdmin, check_admin_request, create_admin
 
     configure_logging()
     stop_cleanly_on_signals()
@@ -99,7 +83,7 @@ def create_admin_command(
     settings, current = connect(require_migrations(get_settings()))
     migrate_to_head(settings, current)
     try:
-        created = asyncio.run(_create_admin(settings, new))
+        created = run_in_uow(settings, lambda uow: create_admin(uow, new))
     except DomainError as exc:
         fail(exc.detail, code=1)
     except Exception as exc:

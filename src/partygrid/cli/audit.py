@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from partygrid.cli.console import configure_logging, fail, first_line, say, stop_cleanly_on_signals
-from partygrid.cli.database import connect
-from partygrid.config import Settings, get_settings
-from partygrid.repo.database import create_sessionmaker
+from partygrid.cli.database import connect, run_in_uow
+from partygrid.config import get_settings
 
 audit_app = typer.Typer(help="The audit trail: check its hash chain.", no_args_is_help=True)
-
-
-async def _verify_audit(settings: Settings, anchor: tuple[int, bytes] | None) -> Any:
-    from partygrid.repo.keyring import Keyring
-    from partygrid.repo.uow import UnitOfWork
-    from partygrid.services.audit.use_cases import verify_chain
-
-    assert settings.database_url
-    engine = create_async_engine(settings.database_url, poolclass=NullPool)
-    counted = [0]
-
-    def progress(checked: int) -> None:
-        if checked - counted[0] >= 100_000:
-            counted[0] = checked
-            say(f"... {checked} events checked")
-
-    try:
-        uow = UnitOfWork(create_sessionmaker(engine), Keyring.from_settings(settings))
-        return await verify_chain(uow, anchor=anchor, progress=progress)
-    finally:
-        await engine.dispose()
 
 
 @audit_app.command("verify")
@@ -50,6 +25,7 @@ def audit_verify(
 ) -> None:
     """Check the audit trail's keyed hash chain; exit 1 naming the first bad event."""
     from partygrid.domain.audit.trail import parse_anchor
+    from partygrid.services.audit.use_cases import verify_chain
 
     configure_logging()
     stop_cleanly_on_signals()
@@ -60,8 +36,17 @@ def audit_verify(
     settings, current = connect(get_settings())
     if current is None:
         fail("the database has no schema yet: run `partygrid migrate` first")
+    counted = [0]
+
+    def progress(checked: int) -> None:
+        if checked - counted[0] >= 100_000:
+            counted[0] = checked
+            say(f"... {checked} events checked")
+
     try:
-        report = asyncio.run(_verify_audit(settings, noted))
+        report = run_in_uow(
+            settings, lambda uow: verify_chain(uow, anchor=noted, progress=progress)
+        )
     except Exception as exc:
         fail(f"could not read the audit trail: {first_line(exc)}")
     for line in report.lines():

@@ -6,30 +6,17 @@ import asyncio
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from partygrid.cli.console import fail
-from partygrid.cli.database import connect_at_head
+from partygrid.cli.database import connect_at_head, units_of_work
 from partygrid.config import Settings
-from partygrid.repo.database import create_sessionmaker
 
 
 async def _generate(settings: Settings, options: Any, progress: Any) -> Any:
-    from partygrid.repo.keyring import Keyring
-    from partygrid.repo.uow import UnitOfWork
     from partygrid.seed.city.loader import generate_city
 
-    assert settings.database_url
-    engine = create_async_engine(settings.database_url, poolclass=NullPool)
-    try:
-        keyring = Keyring.from_settings(settings)
-        sessionmaker = create_sessionmaker(engine)
-        return await generate_city(
-            settings, lambda: UnitOfWork(sessionmaker, keyring), options, progress
-        )
-    finally:
-        await engine.dispose()
+    async with units_of_work(settings) as new_uow:
+        return await generate_city(settings, new_uow, options, progress)
 
 
 def generate(

@@ -1,9 +1,13 @@
 """The database a command works on: resolved once for the process (starting the embedded
-server when DATABASE_URL is unset), probed, and brought to the latest migration."""
+server when DATABASE_URL is unset), probed, brought to the latest migration, and opened
+as units of work."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -17,8 +21,18 @@ from partygrid.cli.console import (
     stop_cleanly_on_signals,
 )
 from partygrid.config import Settings, get_settings
-from partygrid.repo.database import DatabaseUnavailable, resolve_database_url
+from partygrid.repo.database import (
+    DatabaseUnavailable,
+    create_engine,
+    create_sessionmaker,
+    resolve_database_url,
+)
 from partygrid.repo.migrations import current_revision, head_revision, upgrade_to_head
+
+if TYPE_CHECKING:
+    from partygrid.repo.uow import UnitOfWork
+
+T = TypeVar("T")
 
 CONNECT_TIMEOUT_SECONDS = 10
 
@@ -110,3 +124,32 @@ def connect_at_head() -> Settings:
     if current != head_revision(settings, settings.database_url):
         fail("the schema is not at the latest migration: run `partygrid migrate` first")
     return settings
+
+
+@asynccontextmanager
+async def units_of_work(settings: Settings) -> AsyncIterator[Callable[[], UnitOfWork]]:
+    """The one way a console command opens units of work: a factory of them, sharing one
+    sessionmaker on an engine without a pool (a command runs a few transactions and
+    exits), disposed of when the block ends. ``serve`` is not a console command: the
+    app's lifespan owns its pooled engine."""
+    from partygrid.repo.keyring import Keyring
+    from partygrid.repo.uow import UnitOfWork
+
+    assert settings.database_url
+    keyring = Keyring.from_settings(settings)
+    engine = create_engine(settings.database_url, settings, pooled=False)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        yield lambda: UnitOfWork(sessionmaker, keyring)
+    finally:
+        await engine.dispose()
+
+
+def run_in_uow(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """Run ``work`` in one unit of work from :func:`units_of_work` and return its result."""
+
+    async def once() -> T:
+        async with units_of_work(settings) as new_uow:
+            return await work(new_uow())
+
+    return asyncio.run(once())

@@ -3,36 +3,19 @@ it feeds (``partygrid tickets sweep``)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from partygrid.cli.console import fail, first_line, say
-from partygrid.cli.database import connect_at_head
-from partygrid.config import Settings
-from partygrid.repo.database import create_sessionmaker
+from partygrid.cli.database import connect_at_head, run_in_uow
 
 calendar_app = typer.Typer(
     help="The working calendar: official holiday schedules.", no_args_is_help=True
 )
 tickets_app = typer.Typer(help="Tickets: deadline monitoring.", no_args_is_help=True)
-
-
-async def _in_uow(settings: Settings, work: Any) -> Any:
-    from partygrid.repo.keyring import Keyring
-    from partygrid.repo.uow import UnitOfWork
-
-    assert settings.database_url
-    engine = create_async_engine(settings.database_url, poolclass=NullPool)
-    try:
-        return await work(UnitOfWork(create_sessionmaker(engine), Keyring.from_settings(settings)))
-    finally:
-        await engine.dispose()
 
 
 def _schedule_file(path: Path) -> tuple[list[Any], list[Any], str | None]:
@@ -81,14 +64,12 @@ def calendar_load(
     settings = connect_at_head()
     actor = system_actor(Scope(), "partygrid calendar load")
     try:
-        result = asyncio.run(
-            _in_uow(
-                settings,
-                lambda uow: load_year_schedule(
-                    uow, actor=actor, year=year, holidays=holidays, workdays=workdays,
-                    source=source or file_source or "admin",
-                ),
-            )
+        result = run_in_uow(
+            settings,
+            lambda uow: load_year_schedule(
+                uow, actor=actor, year=year, holidays=holidays, workdays=workdays,
+                source=source or file_source or "admin",
+            ),
         )  # fmt: skip
     except DomainError as exc:
         where = str(exc.extra.get("field") or "").removeprefix("body.")
@@ -116,14 +97,14 @@ def calendar_show(
 
     settings = connect_at_head()
     if year is None:
-        for info in asyncio.run(_in_uow(settings, list_years)):
+        for info in run_in_uow(settings, list_years):
             s = info.schedule
             where = "stored" if info.stored else "built-in"
             typer.echo(f"{s.year}  {where:8}  {s.source}  {len(s.holidays)} off, "
                        f"{len(s.workdays)} worked")  # fmt: skip
         return
     try:
-        info = asyncio.run(_in_uow(settings, lambda uow: get_year(uow, year)))
+        info = run_in_uow(settings, lambda uow: get_year(uow, year))
     except NotFound as exc:
         fail(exc.detail, code=1)
     s = info.schedule
@@ -142,6 +123,6 @@ def tickets_sweep() -> None:
     if not settings.auto_supervision:
         say("automatic supervision is off (PARTYGRID_AUTO_SUPERVISION=false): nothing done")
         return
-    report = asyncio.run(_in_uow(settings, lambda uow: sweep(uow)))
+    report = run_in_uow(settings, lambda uow: sweep(uow))
     for line in report.lines():
         typer.echo(line)

@@ -16,9 +16,8 @@ from partygrid.cli.console import (
     say,
     stop_cleanly_on_signals,
 )
-from partygrid.cli.database import connect, migrate_to_head, require_migrations
+from partygrid.cli.database import connect, migrate_to_head, require_migrations, units_of_work
 from partygrid.config import Settings, get_settings
-from partygrid.repo.database import create_engine, create_sessionmaker
 
 
 def enter_demo_environment() -> None:
@@ -33,36 +32,18 @@ def enter_demo_environment() -> None:
 
 
 async def _load_demo(settings: Settings) -> list[str]:
-    from partygrid.repo.keyring import Keyring
-    from partygrid.repo.uow import UnitOfWork
     from partygrid.seed.demo import load_demo
 
-    assert settings.database_url
-    keyring = Keyring.from_settings(settings)
-    engine = create_engine(settings.database_url, settings)
-    try:
-        sessionmaker = create_sessionmaker(engine)
-        summary = await load_demo(lambda: UnitOfWork(sessionmaker, keyring))
-    finally:
-        await engine.dispose()
+    async with units_of_work(settings) as new_uow:
+        summary = await load_demo(new_uow)
     return summary.lines()
 
 
 async def _load_demo_accounts(settings: Settings, new_passwords: bool) -> list[str]:
-    from partygrid.repo.keyring import Keyring
-    from partygrid.repo.uow import UnitOfWork
     from partygrid.seed.demo.accounts import load_demo_accounts
 
-    assert settings.database_url
-    keyring = Keyring.from_settings(settings)
-    engine = create_engine(settings.database_url, settings)
-    try:
-        sessionmaker = create_sessionmaker(engine)
-        summary = await load_demo_accounts(
-            lambda: UnitOfWork(sessionmaker, keyring), new_passwords=new_passwords
-        )
-    finally:
-        await engine.dispose()
+    async with units_of_work(settings) as new_uow:
+        summary = await load_demo_accounts(new_uow, new_passwords=new_passwords)
     return summary.lines()
 
 

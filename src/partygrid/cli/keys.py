@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from partygrid.cli.console import fail, first_line
-from partygrid.cli.database import connect_at_head
-from partygrid.config import Settings
-from partygrid.repo.database import create_sessionmaker
-
-
-async def _rotate_keys(
-    settings: Settings, *, reindex: bool, old_index_key: bytes | None, batch_size: int
-) -> Any:
-    from partygrid.domain.access import Scope, system_actor
-    from partygrid.repo.keyring import Keyring
-    from partygrid.repo.uow import UnitOfWork
-    from partygrid.services.keys.use_cases import rotate_keys
-
-    assert settings.database_url
-    engine = create_async_engine(settings.database_url, poolclass=NullPool)
-    try:
-        uow = UnitOfWork(create_sessionmaker(engine), Keyring.from_settings(settings))
-        return await rotate_keys(
-            uow, actor=system_actor(Scope(), "partygrid rotate-keys"), reindex=reindex,
-            old_index_key=old_index_key, batch_size=batch_size,
-        )  # fmt: skip
-    finally:
-        await engine.dispose()
+from partygrid.cli.database import connect_at_head, run_in_uow
 
 
 def rotate_keys_command(
@@ -53,14 +28,19 @@ def rotate_keys_command(
 ) -> None:
     """Re-encrypt personal data sealed with an older data key under the current one (the
     first in PARTYGRID_DATA_KEYS or the key file); safe to interrupt and run again."""
+    from partygrid.domain.access import Scope, system_actor
+    from partygrid.services.keys.use_cases import rotate_keys
+
     settings = connect_at_head()
     old = os.environ.get("PARTYGRID_OLD_INDEX_KEY")
+    actor = system_actor(Scope(), "partygrid rotate-keys")
     try:
-        report = asyncio.run(
-            _rotate_keys(
-                settings, reindex=reindex, old_index_key=old.encode() if old else None,
+        report = run_in_uow(
+            settings,
+            lambda uow: rotate_keys(
+                uow, actor=actor, reindex=reindex, old_index_key=old.encode() if old else None,
                 batch_size=batch_size,
-            )
+            ),
         )  # fmt: skip
     except Exception as exc:
         fail(f"key rotation stopped: {first_line(exc)}; run it again to resume", code=1)
