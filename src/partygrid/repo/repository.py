@@ -3,7 +3,7 @@ domain errors that name them (repo/errors.py), and keyset pages in id order."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Executable, Result, Select
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +12,7 @@ from sqlalchemy.orm import QueryableAttribute
 
 from partygrid.repo.errors import translate_integrity_error
 
-SelectT = TypeVar("SelectT", bound=Select[Unpack[tuple[Any, ...]]])
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 
 class SqlRepository:
