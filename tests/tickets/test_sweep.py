@@ -1,5 +1,6 @@
 """The deadline sweep: yellow for soon due, red for overdue, raised once each, as system
-``supervise`` events on the timeline; paused and closed tickets are left alone."""
+``supervise`` events on the timeline; tickets paused before their deadline and closed ones
+are left alone (tests/tickets/test_overdue_rule_api.py: one paused after it turns red)."""
 
 from __future__ import annotations
 

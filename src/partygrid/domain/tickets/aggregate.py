@@ -16,6 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from partygrid.domain.tickets.deadlines import past_deadline
 from partygrid.domain.tickets.workflow import OPEN_STATES, TicketState, TicketType
 
 
@@ -100,7 +101,8 @@ class Ticket:
         return self.state in OPEN_STATES
 
     def is_overdue(self, now: datetime) -> bool:
-        return self.is_open and self.deadline_at is not None and now > self.deadline_at
+        """Open and past its deadline, unless paused before it (``past_deadline``)."""
+        return past_deadline(self.state, self.deadline_at, self.paused_at, now)
 
 
 # Fields the timeline rebuilds: everything but the requester's personal data.

@@ -1,4 +1,5 @@
-"""Deadline rules of the five ticket types, configurable per deployment and category.
+"""Deadline rules of the five ticket types, configurable per deployment and category,
+and the one rule of "overdue".
 
 urgent: hours on the wall clock; time_limited and suggestion: working days;
 promised: the date committed at acceptance; supplementary: working days, with the clock
@@ -12,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from partygrid.domain.calendar import SHANGHAI, Deadline, WorkingCalendar
 from partygrid.domain.errors import InvalidValue
-from partygrid.domain.tickets.workflow import TicketType
+from partygrid.domain.tickets.workflow import OPEN_STATES, TicketState, TicketType
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +83,17 @@ def resumed_deadline(
         due=datetime.combine(moved.due.date(), deadline.astimezone(SHANGHAI).timetz()),
         provisional=moved.provisional,
     )
+
+
+def past_deadline(
+    state: TicketState, deadline_at: datetime | None, paused_at: datetime | None, now: datetime
+) -> bool:
+    """Overdue: open and past its deadline, except that a ticket paused for a missing item
+    (补办) before its deadline has its clock stopped (the deadline moves when it resumes),
+    so it is not late; one paused after its deadline had passed is still late.
+
+    The same rule in SQL is ``repo.tickets.sql.past_deadline_sql``, for every statement
+    that selects, counts or supervises overdue tickets."""
+    if state not in OPEN_STATES or deadline_at is None or now <= deadline_at:
+        return False
+    return paused_at is None or paused_at > deadline_at

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.tickets.deadline_replay import DEADLINE_ACTIONS, DeadlineEvent
-from partygrid.repo.tickets.sql import OPEN_SQL, soon_window_sql
+from partygrid.repo.tickets.sql import OPEN_SQL, past_deadline_sql, soon_due_sql
 
 SWEEP_LOCK = 0x5047_5357_4545_50  # "PGSWEEP": one sweeper at a time across processes
 SYSTEM_NAME = "partygrid"
@@ -126,21 +126,22 @@ class SqlTicketDeadlineRepository:
         default_soon_hours: int,
         soon_hours_by_category: dict[str, int],
     ) -> list[Any]:
-        """Raise supervision to yellow (soon due) or red (overdue) on open, unpaused tickets
-        whose level is lower, and append a system ``supervise`` event for each: one
-        UPDATE ... RETURNING feeding one INSERT ... SELECT. The level only goes up, so a
-        second run finds nothing to do. The per-ticket window is the category's override
-        for the ticket's type, else the policy's for the category, else the default."""
-        soon = soon_window_sql("t", "c")
-        level = "CASE WHEN t.deadline_at < :now THEN 'red' ELSE 'yellow' END"
+        """Raise supervision to red on overdue tickets (``past_deadline_sql``: paused after
+        the deadline too) and to yellow on soon-due ones (``soon_due_sql``: running) whose
+        level is lower, and append a system ``supervise`` event for each: one UPDATE ...
+        RETURNING feeding one INSERT ... SELECT. The level only goes up, so a second run
+        finds nothing to do. The per-ticket window is the category's override for the
+        ticket's type, else the policy's for the category, else the default."""
+        past = past_deadline_sql("t")
+        level = f"CASE WHEN {past} THEN 'red' ELSE 'yellow' END"
         rank = "CASE {0} WHEN 'red' THEN 2 WHEN 'yellow' THEN 1 ELSE 0 END"
         result = await self.session.execute(
             text(
                 "WITH u AS (UPDATE tickets t SET "
                 f"  supervision_level = {level}, version = t.version + 1, updated_at = :now "
                 "  FROM service_categories c WHERE c.code = t.category_code "
-                f"  AND t.state IN ({OPEN_SQL}) AND t.paused_at IS NULL "
-                f"  AND t.deadline_at IS NOT NULL AND t.deadline_at - {soon} <= :now "
+                f"  AND t.state IN ({OPEN_SQL}) AND t.deadline_at IS NOT NULL "
+                f"  AND ({past} OR {soon_due_sql('t', 'c')}) "
                 f"  AND {rank.format(level)} > {rank.format('t.supervision_level')} "
                 "  RETURNING t.id, t.version, t.state, t.supervision_level, t.deadline_at) "
                 "INSERT INTO ticket_events (ticket_id, seq, action, from_state, to_state, "

@@ -41,6 +41,7 @@ from partygrid.repo.tables import (
     TicketEventRow,
     TicketRow,
 )
+from partygrid.repo.tickets.sql import past_deadline_clause
 
 T = TicketRow
 E = TicketEventRow
@@ -118,7 +119,7 @@ class TicketQuery:
     assignee_user_id: int | None = None
     under_path: str | None = None
     channel: TicketChannel | None = None
-    overdue_at: datetime | None = None  # open and past the deadline at this instant
+    overdue_at: datetime | None = None  # past its deadline at this instant (past_deadline_sql)
     not_overdue_at: datetime | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
@@ -293,15 +294,9 @@ class SqlTicketRepository:
             subtree = select(OrganizationRow.id).where(in_subtree(query.under_path))
             stmt = stmt.where(or_(T.community_id.in_(subtree), T.handling_org_id.in_(subtree)))
         if query.overdue_at is not None:
-            stmt = stmt.where(T.state.in_(OPEN_SQL), T.deadline_at < query.overdue_at)
+            stmt = stmt.where(past_deadline_clause(query.overdue_at))
         if query.not_overdue_at is not None:
-            stmt = stmt.where(
-                or_(
-                    T.state.not_in(OPEN_SQL),
-                    T.deadline_at.is_(None),
-                    T.deadline_at >= query.not_overdue_at,
-                )
-            )
+            stmt = stmt.where(past_deadline_clause(query.not_overdue_at, past=False))
         if query.created_from is not None:
             stmt = stmt.where(T.created_at >= query.created_from)
         if query.created_to is not None:

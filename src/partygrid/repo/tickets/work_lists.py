@@ -20,7 +20,7 @@ from partygrid.repo.scoping import SqlScope
 from partygrid.repo.tickets.sql import (
     OPEN_SQL,
     past_deadline_sql,
-    soon_window_sql,
+    soon_due_sql,
     territory_join,
     ticket_visible_sql,
     urgency_sql,
@@ -167,9 +167,7 @@ class SqlTicketListRepository:
         """Open, running tickets due within their soon-due window and not yet overdue."""
         v = SqlScope(scope)
         where = [
-            "t.paused_at IS NULL",
-            "t.deadline_at >= :now",
-            f"t.deadline_at - {soon_window_sql()} <= :now",
+            soon_due_sql(),
             ticket_visible_sql(v, "t", "user_id" if user_id is not None else None),
         ]
         if root_path is not None:

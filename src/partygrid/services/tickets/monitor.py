@@ -1,9 +1,11 @@
 """Deadline monitoring: open tickets soon due get a yellow supervision order (黄牌督办),
 overdue ones a red one (红牌督办), automatically.
 
-"Soon due" is the wall-clock window ``soon_due_hours`` before the deadline (the rule of
-the ticket's category and type), as ``repo.ticket_sql.urgency_sql`` has it. Tickets paused
-for a missing item (补办件) are skipped: their clock is stopped. The level is only ever
+"Overdue" is the one rule of ``domain.tickets.deadlines.past_deadline``: a ticket paused
+for a missing item (补办件) before its deadline has its clock stopped and is skipped, one
+paused after its deadline had passed is overdue. "Soon due" is the wall-clock window
+``soon_due_hours`` before the deadline (the rule of the ticket's category and type) of a
+running ticket, as the work lists have it (``repo.tickets.sql``). The level is only ever
 raised, each raise is a ``supervise`` event by the system on the ticket's timeline, and a
 second sweep finds nothing left to do. One sweeper runs at a time across processes (an
 advisory lock); another that finds it taken returns at once.

@@ -4,8 +4,9 @@ Every list holds open tickets (received … waiting for a supplement) the caller
 ordered by deadline (earliest first, those without one last) then id.
 - inbox: assigned to the caller; for district, street and community admins also every
   ticket their own organizations (the roots of their scope) handle;
-- overdue: past the deadline; a ticket paused for a missing item before its deadline
-  has its clock stopped and is not overdue;
+- overdue: past the deadline (``domain.tickets.deadlines.past_deadline``); a ticket paused
+  for a missing item before its deadline has its clock stopped and is not overdue, one
+  paused after it is;
 - soon due: not yet overdue, within its category's soon-due window (yellow), not paused.
 ``under`` narrows the last two to a subtree (by the ticket's community, else its
 handling organization).

@@ -108,7 +108,11 @@ async def list_tickets(
     ] = None,
     channel: TicketChannel | None = None,
     overdue: Annotated[
-        bool | None, Query(description="true: open and past the deadline; false: not that.")
+        bool | None,
+        Query(
+            description="true: overdue (open and past the deadline, unless paused for a "
+            "missing item before it); false: the others."
+        ),
     ] = None,
 ) -> TicketPage:
     """The tickets you see (your grids, your organizations' subtree, or assigned to you)."""

@@ -109,7 +109,10 @@ class TicketRead(ResponseModel):
     deadline_provisional: bool = Field(
         description="The deadline crosses a year with no official holiday schedule yet."
     )
-    overdue: bool
+    overdue: bool = Field(
+        description="Open and past its deadline; a ticket paused for a missing item before "
+        "its deadline is not (its clock is stopped), one paused after it is."
+    )
     promised_on: date | None
     paused_at: datetime | None = Field(description="Set while waiting for a supplement.")
     supervision_level: SupervisionLevel

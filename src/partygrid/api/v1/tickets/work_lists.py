@@ -41,7 +41,7 @@ def _after(cursor: str | None) -> After | None:
 
 def _page(page: svc.WorkPage) -> TicketWorkPage:
     def item(row: Any) -> TicketWorkItem:
-        return TicketWorkItem.model_validate({**row._mapping, "paused": row.urgency == "paused"})
+        return TicketWorkItem.model_validate({**row._mapping, "paused": row.paused_at is not None})
 
     after = page.after
     cursor = None
