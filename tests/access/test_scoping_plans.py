@@ -7,8 +7,8 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partygrid.domain.access import Scope
-from partygrid.repo.scoping import grid_visible, member_visible, org_visible
-from partygrid.repo.tables import GridRow, OrganizationRow, PartyMemberRow
+from partygrid.repo.scoping import grid_visible, member_visible, org_visible, ticket_visible
+from partygrid.repo.tables import GridRow, OrganizationRow, PartyMemberRow, TicketRow
 
 
 async def _plan(connection: AsyncConnection, stmt: object) -> str:
@@ -46,6 +46,7 @@ async def test_an_empty_scope_is_false_not_unfiltered(connection: AsyncConnectio
         (OrganizationRow, org_visible(nothing)),
         (GridRow, grid_visible(nothing)),
         (PartyMemberRow, member_visible(nothing)),
+        (TicketRow, ticket_visible(nothing, user_id=None)),
     ):
         sql = str(select(table.id).where(predicate).compile(dialect=connection.dialect))
         assert "false" in sql.lower(), sql

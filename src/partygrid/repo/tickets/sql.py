@@ -1,6 +1,6 @@
 """SQL-text fragments shared by the hand-written ticket statements (work lists, statistics,
-monitoring): ticket visibility, the ticket's territory, "past its deadline" (overdue) and
-"soon due"."""
+monitoring): the ticket's territory, "past its deadline" (overdue) and "soon due". Ticket
+visibility is ``repo.scoping.SqlScope.ticket``, with the other scope rules."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import DateTime, TextClause, bindparam, text
 
 from partygrid.domain.tickets.workflow import DONE_STATES, OPEN_STATES
-from partygrid.repo.scoping import SqlScope
 
 
 def states_sql(states: frozenset[object] | tuple[object, ...]) -> str:
@@ -19,37 +18,6 @@ def states_sql(states: frozenset[object] | tuple[object, ...]) -> str:
 OPEN_SQL = states_sql(OPEN_STATES)
 DONE_SQL = states_sql(DONE_STATES)
 EXCLUDED_SQL = "'rejected', 'merged'"  # neither handled nor failed: left out of the rates
-
-
-def ticket_visible_sql(
-    v: SqlScope, alias: str = "t", user_param: str | None = None, *, wholesale: bool = False
-) -> str:
-    """The rule of ``repo.scoping.ticket_visible`` as text: the ticket's community (its
-    grid's) or its handling organization is visible, or its grid is granted, or it is
-    assigned to the caller (``:user_param``).
-
-    ``wholesale``: the query reads all the scope's tickets with no narrower index-bound
-    condition (statistics without ``under``). Then each row is tested against the
-    scope's organizations collected once (IN, a hashed subplan); otherwise a correlated
-    EXISTS probes per row. PostgreSQL 15 costs the EXISTS per row either way and so, for
-    a wholesale read, chose a date-order index scan over the table (a city's two years:
-    21.5 s, against 9.7 s with IN at S=1); yet where ``under`` already narrows the
-    tickets by territory, the same IN made it read the whole table (a street's year:
-    154 ms with EXISTS, 1.1 s with IN). In WHERE only, so IN's NULL reads as false."""
-    terms = []
-    if v.scope.org_paths:
-        for column in ("community_id", "handling_org_id"):
-            terms.append(
-                f"{alias}.{column} IN (SELECT so.id FROM organizations so WHERE {v.path('so')})"
-                if wholesale
-                else f"EXISTS (SELECT 1 FROM organizations so WHERE so.id = {alias}.{column} "
-                f"AND {v.path('so')})"
-            )
-    if v.scope.grid_ids:
-        terms.append(f"{alias}.grid_id = ANY(CAST(:scope_grids AS bigint[]))")
-    if user_param is not None:
-        terms.append(f"{alias}.assignee_user_id = :{user_param}")
-    return "(" + " OR ".join(terms) + ")" if terms else "FALSE"
 
 
 def territory_join(alias: str = "t", org: str = "tor", *, outer: bool) -> str:

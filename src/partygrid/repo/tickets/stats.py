@@ -18,7 +18,6 @@ from partygrid.repo.tickets.sql import (
     EXCLUDED_SQL,
     past_deadline_sql,
     territory_join,
-    ticket_visible_sql,
 )
 
 # The group key of each grouping, as text, and how its label is found.
@@ -91,8 +90,8 @@ class SqlTicketStatsRepository:
         v = SqlScope(scope)
         needs_territory = query.root_path is not None or query.group_by == "subtree"
         where = [
-            ticket_visible_sql(v, "t", "user_id" if user_id is not None else None,
-                               wholesale=query.root_path is None)
+            v.ticket("t", "user_id" if user_id is not None else None,
+                     wholesale=query.root_path is None)
         ]  # fmt: skip
         if query.root_path is not None:
             where.append("tor.path <@ CAST(:root AS ltree)")

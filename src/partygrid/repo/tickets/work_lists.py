@@ -22,7 +22,6 @@ from partygrid.repo.tickets.sql import (
     past_deadline_sql,
     soon_due_sql,
     territory_join,
-    ticket_visible_sql,
     urgency_sql,
 )
 
@@ -123,7 +122,7 @@ class SqlTicketListRepository:
             return []
         where = [
             "(" + " OR ".join(mine) + ")",
-            ticket_visible_sql(v, "t", "user_id" if user_id is not None else None),
+            v.ticket("t", "user_id" if user_id is not None else None),
         ]
         return await self._page(
             where, {"user_id": user_id}, v=v, windows=windows, now=now, after=after, limit=limit
@@ -144,7 +143,7 @@ class SqlTicketListRepository:
         v = SqlScope(scope)
         where = [
             past_deadline_sql(),
-            ticket_visible_sql(v, "t", "user_id" if user_id is not None else None),
+            v.ticket("t", "user_id" if user_id is not None else None),
         ]
         if root_path is not None:
             where.append("tor.path <@ CAST(:root AS ltree)")
@@ -168,7 +167,7 @@ class SqlTicketListRepository:
         v = SqlScope(scope)
         where = [
             soon_due_sql(),
-            ticket_visible_sql(v, "t", "user_id" if user_id is not None else None),
+            v.ticket("t", "user_id" if user_id is not None else None),
         ]
         if root_path is not None:
             where.append("tor.path <@ CAST(:root AS ltree)")
