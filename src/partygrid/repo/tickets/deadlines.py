@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import CursorResult, text
 
 from partygrid.domain.tickets.deadline_replay import DEADLINE_ACTIONS, DeadlineEvent
+from partygrid.repo.repository import SqlRepository
 from partygrid.repo.tickets.sql import OPEN_SQL, past_deadline_sql, soon_due_sql
 
 SWEEP_LOCK = 0x5047_5357_4545_50  # "PGSWEEP": one sweeper at a time across processes
@@ -37,9 +37,7 @@ class RecomputedDeadline:
     provisional: bool
 
 
-class SqlTicketDeadlineRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class SqlTicketDeadlineRepository(SqlRepository):
 
     async def provisional_open(self) -> list[ProvisionalTicket]:
         """Open tickets whose deadline is provisional, locked, with their deadline events."""
@@ -111,7 +109,7 @@ class SqlTicketDeadlineRepository:
                 f"{year} holiday schedule)",
             },
         )
-        return int(result.rowcount or 0)
+        return cast(CursorResult[Any], result).rowcount  # an UPDATE: a cursor result
 
     async def try_sweep_lock(self) -> bool:
         got = await self.session.execute(

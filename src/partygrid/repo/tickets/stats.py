@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Scope
 from partygrid.domain.tickets.workflow import TicketState
+from partygrid.repo.repository import SqlRepository
 from partygrid.repo.scoping import SqlScope
 from partygrid.repo.tickets.sql import (
     DONE_SQL,
@@ -79,9 +79,7 @@ def _counts() -> str:
     )
 
 
-class SqlTicketStatsRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class SqlTicketStatsRepository(SqlRepository):
 
     async def grouped(
         self, query: StatsQuery, *, scope: Scope, user_id: int | None, now: datetime
