@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Scope
+from partygrid.domain.tickets.work_lists import WorkItem
 from partygrid.repo.driver_sql import FastReads, no_fast_reads, read_rows
 from partygrid.repo.scoping import SqlScope
 from partygrid.repo.tickets.sql import (
@@ -59,6 +60,19 @@ def _after_sql(after: After | None) -> str:
     )
 
 
+def _work_item(row: Any) -> WorkItem:
+    return WorkItem(
+        id=row.id, public_id=row.public_id, type=row.type, category_code=row.category_code,
+        state=row.state, priority=row.priority, title=row.title, grid_id=row.grid_id,
+        community_id=row.community_id, handling_org_id=row.handling_org_id,
+        assignee_user_id=row.assignee_user_id, assignee_department=row.assignee_department,
+        deadline_at=row.deadline_at, deadline_provisional=row.deadline_provisional,
+        paused_at=row.paused_at, supervision_level=row.supervision_level,
+        extension_pending=row.extension_pending, created_at=row.created_at,
+        version=row.version, urgency=row.urgency,
+    )  # fmt: skip
+
+
 class SqlTicketListRepository:
     def __init__(self, session: AsyncSession, fast_reads: FastReads = no_fast_reads) -> None:
         self.session = session
@@ -75,7 +89,7 @@ class SqlTicketListRepository:
         after: After | None,
         limit: int,
         territory: bool = False,
-    ) -> list[Any]:
+    ) -> list[WorkItem]:
         sql = (
             f"SELECT {COLUMNS}, {urgency_sql()} AS urgency FROM tickets t "
             "JOIN service_categories c ON c.code = t.category_code "
@@ -94,7 +108,8 @@ class SqlTicketListRepository:
             "limit": limit,
         }
         used = {k: val for k, val in values.items() if f":{k}" in sql}
-        return await read_rows(self.session, self.fast_reads, sql, used)
+        rows = await read_rows(self.session, self.fast_reads, sql, used)
+        return [_work_item(row) for row in rows]
 
     async def inbox(
         self,
@@ -106,7 +121,7 @@ class SqlTicketListRepository:
         now: datetime,
         after: After | None,
         limit: int,
-    ) -> list[Any]:
+    ) -> list[WorkItem]:
         """Open tickets assigned to ``user_id`` and, with ``own_organizations``, those
         handled by the organizations at the roots of the scope (an admin's own)."""
         v = SqlScope(scope)
@@ -138,7 +153,7 @@ class SqlTicketListRepository:
         now: datetime,
         after: After | None,
         limit: int,
-    ) -> list[Any]:
+    ) -> list[WorkItem]:
         """Open tickets past their deadline (a pause begun before it stops the clock)."""
         v = SqlScope(scope)
         where = [
@@ -162,7 +177,7 @@ class SqlTicketListRepository:
         now: datetime,
         after: After | None,
         limit: int,
-    ) -> list[Any]:
+    ) -> list[WorkItem]:
         """Open, running tickets due within their soon-due window and not yet overdue."""
         v = SqlScope(scope)
         where = [

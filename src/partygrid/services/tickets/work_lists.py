@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from partygrid.domain.access import Actor, Role
 from partygrid.domain.tickets.deadlines import DeadlinePolicy
+from partygrid.domain.tickets.work_lists import WorkItem
 from partygrid.repo.tickets.work_lists import After, SoonWindows
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.organizations.use_cases import require_organization
@@ -29,7 +29,7 @@ ADMIN_INBOX_ROLES = frozenset({Role.district_admin, Role.street_admin, Role.comm
 
 @dataclass(frozen=True, slots=True)
 class WorkPage:
-    items: list[Any]
+    items: list[WorkItem]
     after: After | None  # where the next page starts; None on the last page
 
 
@@ -41,9 +41,9 @@ def windows_of(policy: DeadlinePolicy) -> SoonWindows:
     )
 
 
-def _page(rows: list[Any], limit: int) -> WorkPage:
-    last = rows[-1] if len(rows) == limit else None
-    return WorkPage(items=rows, after=After(last.deadline_at, last.id) if last else None)
+def _page(items: list[WorkItem], limit: int) -> WorkPage:
+    last = items[-1] if len(items) == limit else None
+    return WorkPage(items=items, after=After(last.deadline_at, last.id) if last else None)
 
 
 async def inbox(
@@ -56,7 +56,7 @@ async def inbox(
     now: datetime | None = None,
 ) -> WorkPage:
     async with uow:
-        rows = await uow.ticket_lists.inbox(
+        items = await uow.ticket_lists.inbox(
             scope=actor.scope,
             user_id=actor.user_id,
             own_organizations=actor.principal.role in ADMIN_INBOX_ROLES,
@@ -65,7 +65,7 @@ async def inbox(
             after=after,
             limit=limit,
         )
-    return _page(rows, limit)
+    return _page(items, limit)
 
 
 async def _subtree_list(
@@ -85,7 +85,7 @@ async def _subtree_list(
             root = (await require_organization(uow, under, actor=actor)).path
         repo = uow.ticket_lists
         method = repo.overdue if which == "overdue" else repo.soon_due
-        rows = await method(
+        items = await method(
             scope=actor.scope,
             user_id=actor.user_id,
             root_path=root,
@@ -94,7 +94,7 @@ async def _subtree_list(
             after=after,
             limit=limit,
         )
-    return _page(rows, limit)
+    return _page(items, limit)
 
 
 async def overdue(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query
 
@@ -40,15 +40,13 @@ def _after(cursor: str | None) -> After | None:
 
 
 def _page(page: svc.WorkPage) -> TicketWorkPage:
-    def item(row: Any) -> TicketWorkItem:
-        return TicketWorkItem.model_validate({**row._mapping, "paused": row.paused_at is not None})
-
     after = page.after
     cursor = None
     if after is not None:
         deadline = after.deadline_at.isoformat() if after.deadline_at else None
         cursor = encode_cursor({"d": deadline, "id": after.id})
-    return TicketWorkPage(items=[item(r) for r in page.items], next_cursor=cursor)
+    items = [TicketWorkItem.model_validate(item) for item in page.items]
+    return TicketWorkPage(items=items, next_cursor=cursor)
 
 
 @router.get("/inbox", response_model=TicketWorkPage, responses=problem_responses(422))
