@@ -230,7 +230,7 @@ async def test_the_load_leaves_the_indexes_and_keys_the_migrations_made(
 async def test_fast_reads_give_exactly_what_the_session_gives(
     city: LoadReport, conn: Any, city_url: str, keyring: Keyring
 ) -> None:
-    """The read-only unit of work's driver path (repo/driver_sql.py) against the ORM
+    """The read-only unit of work's driver path (repo/fast_reads.py) against the ORM
     path, on generated rows of every category and state, in and out of a scope that
     has both a subtree and granted grids."""
     community = await conn.fetchval(

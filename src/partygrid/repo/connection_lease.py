@@ -1,7 +1,7 @@
 """One pooled driver connection per request, shared by the principal lookup and the read.
 
 Every authenticated request looks its principal up, and a read-only use case then reads
-on a bare driver connection (repo/driver_sql.py). Each took its own connection from the
+on a bare driver connection (repo/fast_reads.py). Each took its own connection from the
 pool: two checkouts and two returns through SQLAlchemy's pool a request, and two waits
 for a free connection under load. A lease takes the connection at first use and keeps
 it for the next one, until it is released.

@@ -30,7 +30,7 @@ class UnitOfWorkLifecycle:
     """Holds the session that the repositories of every feature share.
 
     The session and each repository are made at first use: a read served from the
-    driver connection (repo/driver_sql.py) needs neither, and making, rolling back and
+    driver connection (repo/fast_reads.py) needs neither, and making, rolling back and
     closing an unused session was 3-5% of such a read's CPU (bench/RESULTS.md)."""
 
     def __init__(
@@ -42,7 +42,7 @@ class UnitOfWorkLifecycle:
         lease: ConnectionLease | None = None,
     ) -> None:
         """``lease``: the request's driver connection (repo/connection_lease.py). A
-        read-only unit of work reads its hottest rows on it (repo/driver_sql.py) and
+        read-only unit of work reads its hottest rows on it (repo/fast_reads.py) and
         gives it back when it ends; a transactional one gives it back before its session
         takes a connection of its own, since a transaction's reads must run inside it."""
         self._session_factory = session_factory

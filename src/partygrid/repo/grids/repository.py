@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Float, Select, Text, bindparam, cast, func, or_, select, update
@@ -20,8 +19,8 @@ from partygrid.domain.grids.model import (
     StaffRole,
     polygon_text,
 )
-from partygrid.repo.driver_sql import Columns, DriverQuery, FastReads, no_fast_reads
 from partygrid.repo.errors import translate_integrity_error
+from partygrid.repo.fast_reads import ConnectionLender, FastRead, FastRow, Reader, lends_none
 from partygrid.repo.keyring import Keyring
 from partygrid.repo.organizations.repository import in_subtree
 from partygrid.repo.scoping import grid_id_visible, grid_visible, member_visible
@@ -40,7 +39,7 @@ S = GridStaffAssignmentRow
 _BOUNDARY_LOCK_KEY = 0x6772_6964  # "grid"
 
 
-def _to_domain(row: GridRow) -> Grid:
+def _to_domain(row: GridRow | FastRow) -> Grid:
     return Grid(
         id=row.id,
         name=row.name,
@@ -108,19 +107,23 @@ def locate_statement(lon: Any, lat: Any) -> Select[tuple[GridRow]]:
     )
 
 
-@lru_cache(maxsize=1024)
-def _containing_point(scope: Scope) -> DriverQuery:
+def _containing_point(scope: Scope) -> Select[Any]:
+    """The active grid the scope sees that contains the point (``lon``, ``lat``)."""
     lon, lat = (bindparam(name, type_=Float, required=False) for name in ("lon", "lat"))
-    return DriverQuery.of(locate_statement(lon, lat).where(grid_visible(scope)).limit(1))
+    located = locate_statement(lon, lat).with_only_columns(*G.__table__.columns)
+    return located.where(grid_visible(scope)).limit(1)
+
+
+GRID_CONTAINING_POINT = FastRead("grids.containing_point", _containing_point)
 
 
 class SqlGridRepository:
     def __init__(
-        self, session: AsyncSession, keyring: Keyring, fast_reads: FastReads = no_fast_reads
+        self, session: AsyncSession, keyring: Keyring, fast_reads: ConnectionLender = lends_none
     ) -> None:
         self.session = session
         self.keyring = keyring
-        self.fast_reads = fast_reads
+        self.reader = Reader(session, fast_reads)
 
     async def _flush(self) -> None:
         try:
@@ -199,11 +202,7 @@ class SqlGridRepository:
 
     async def containing_point(self, lon: float, lat: float, *, scope: Scope) -> Grid | None:
         """The visible active grid containing the point (lowest id on a shared edge)."""
-        if (connection := await self.fast_reads()) is not None:
-            record = await _containing_point(scope).fetchrow(connection, lon=lon, lat=lat)
-            return _to_domain(Columns(record)) if record else None
-        stmt = locate_statement(lon, lat).where(grid_visible(scope)).limit(1)
-        row = (await self.session.execute(stmt)).scalar()
+        row = await GRID_CONTAINING_POINT.first(self.reader, scope, lon=lon, lat=lat)
         return _to_domain(row) if row else None
 
     async def lock_boundaries(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, bindparam, exists, func, select, update
@@ -20,8 +19,8 @@ from partygrid.domain.members.model import (
     PartyMember,
     Transfer,
 )
-from partygrid.repo.driver_sql import Columns, DriverQuery, FastReads, no_fast_reads
 from partygrid.repo.errors import translate_integrity_error
+from partygrid.repo.fast_reads import ConnectionLender, FastRead, FastRow, Reader, lends_none
 from partygrid.repo.keyring import Keyring
 from partygrid.repo.organizations.repository import in_subtree
 from partygrid.repo.scoping import member_id_visible, member_visible
@@ -54,7 +53,7 @@ _UPDATABLE = frozenset(
 )  # fmt: skip
 
 
-def _to_domain(row: PartyMemberRow, keyring: Keyring) -> PartyMember:
+def _to_domain(row: PartyMemberRow | FastRow, keyring: Keyring) -> PartyMember:
     return PartyMember(
         id=row.id,
         name=row.name,
@@ -89,7 +88,7 @@ def _transfer(row: MemberTransferRow) -> Transfer:
     )
 
 
-def _ledger(row: MobileLedgerRow, keyring: Keyring) -> MobileLedgerEntry:
+def _ledger(row: MobileLedgerRow | FastRow, keyring: Keyring) -> MobileLedgerEntry:
     return MobileLedgerEntry(
         id=row.id,
         member_id=row.member_id,
@@ -128,31 +127,31 @@ def name_prefix_pattern(prefix: str) -> str:
     return escaped + "%"
 
 
-@lru_cache(maxsize=1024)
-def _member_by_id(scope: Scope) -> DriverQuery:
+def _member_by_id(scope: Scope) -> Select[Any]:
+    """The member ``member_id``, if the scope sees them."""
     member_id = bindparam("member_id", type_=BigInteger, required=False)
-    return DriverQuery.of(select(M).where(M.id == member_id, member_visible(scope)))
+    return select(M.__table__).where(M.id == member_id, member_visible(scope))
 
 
-def _current_ledger(member_id: Any, scope: Scope) -> Select[Any]:
-    return select(L).where(
+def _current_ledger(scope: Scope) -> Select[Any]:
+    """The current mobile ledger entry of the member ``member_id``, if the scope sees them."""
+    member_id = bindparam("member_id", type_=BigInteger, required=False)
+    return select(L.__table__).where(
         L.member_id == member_id, L.ended_on.is_(None), member_id_visible(L.member_id, scope)
     )
 
 
-@lru_cache(maxsize=1024)
-def _current_ledger_by_member(scope: Scope) -> DriverQuery:
-    member_id = bindparam("member_id", type_=BigInteger, required=False)
-    return DriverQuery.of(_current_ledger(member_id, scope))
+MEMBER_BY_ID = FastRead("members.by_id", _member_by_id)
+CURRENT_LEDGER_ENTRY = FastRead("members.current_ledger_entry", _current_ledger)
 
 
 class SqlMemberRepository:
     def __init__(
-        self, session: AsyncSession, keyring: Keyring, fast_reads: FastReads = no_fast_reads
+        self, session: AsyncSession, keyring: Keyring, fast_reads: ConnectionLender = lends_none
     ) -> None:
         self.session = session
         self.keyring = keyring
-        self.fast_reads = fast_reads
+        self.reader = Reader(session, fast_reads)
 
     async def _flush(self) -> None:
         try:
@@ -185,13 +184,11 @@ class SqlMemberRepository:
         self, member_id: int, *, scope: Scope, for_update: bool = False
     ) -> PartyMember | None:
         """The member if they exist and the scope sees them."""
-        if not for_update and (connection := await self.fast_reads()) is not None:
-            record = await _member_by_id(scope).fetchrow(connection, member_id=member_id)
-            return _to_domain(Columns(record), self.keyring) if record else None
-        stmt = select(M).where(M.id == member_id, member_visible(scope))
-        if for_update:
-            stmt = stmt.with_for_update()
-        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        if for_update:  # a lock belongs to the session's transaction
+            stmt = MEMBER_BY_ID.statement(scope).with_for_update()
+            row = (await self.session.execute(stmt, {"member_id": member_id})).one_or_none()
+        else:
+            row = await MEMBER_BY_ID.first(self.reader, scope, member_id=member_id)
         return _to_domain(row, self.keyring) if row else None
 
     async def exists_id_number(self, id_number: str) -> bool:
@@ -285,11 +282,7 @@ class SqlMemberRepository:
     async def current_ledger_entry(
         self, member_id: int, *, scope: Scope
     ) -> MobileLedgerEntry | None:
-        if (connection := await self.fast_reads()) is not None:
-            query = _current_ledger_by_member(scope)
-            record = await query.fetchrow(connection, member_id=member_id)
-            return _ledger(Columns(record), self.keyring) if record else None
-        row = (await self.session.execute(_current_ledger(member_id, scope))).scalar_one_or_none()
+        row = await CURRENT_LEDGER_ENTRY.first(self.reader, scope, member_id=member_id)
         return _ledger(row, self.keyring) if row else None
 
     async def add_ledger_entry(self, member_id: int, entry: MobileLedgerEntry) -> MobileLedgerEntry:

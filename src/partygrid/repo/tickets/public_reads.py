@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime, Integer, Select, String, and_, any_, bindparam, func, or_, select
@@ -21,7 +20,7 @@ from sqlalchemy.orm import aliased
 from partygrid.domain.organizations.model import COMMUNITY_KINDS
 from partygrid.domain.tickets.disclosure import PublicCategory, PublicTicket
 from partygrid.domain.tickets.workflow import TicketState
-from partygrid.repo.driver_sql import DriverQuery, FastReads, no_fast_reads
+from partygrid.repo.fast_reads import ConnectionLender, FastRead, FastRow, Reader, lends_none
 from partygrid.repo.tables import (
     GridRow,
     OrganizationRow,
@@ -82,22 +81,21 @@ def _ticket_query() -> Select[Any]:
     )
 
 
-def _ticket(row: Any) -> PublicTicket:
-    """``row``: a mapping of the columns of ``_ticket_query`` (a SQLAlchemy row's
-    ``_mapping`` or a driver record; both read by key in C, 200 rows a page)."""
-    promised_on = row["promised_on"]
+def _ticket(row: FastRow) -> PublicTicket:
+    """``row``: the columns of ``_ticket_query`` (a fast read's row or a SQLAlchemy row)."""
+    promised_on = row.promised_on
     return PublicTicket(
-        id=row["id"], public_id=row["public_id"], type=row["type"],
-        state=TicketState(row["state"]), category_code=row["category_code"],
-        category_name=row["category_name"], description=row["description"],
-        address=row["address"], lat=row["lat"], lon=row["lon"],
-        media_url=public_media_url(row["attachments"]), agency=row["agency"],
-        community_id=row["community_id"], grid_name=row["grid_name"],
-        deadline_at=row["deadline_at"], created_at=row["created_at"],
-        updated_at=row["updated_at"], published_at=row["published_at"],
-        public_result=row["public_result"], satisfaction=row["satisfaction"],
+        id=row.id, public_id=row.public_id, type=row.type,
+        state=TicketState(row.state), category_code=row.category_code,
+        category_name=row.category_name, description=row.description,
+        address=row.address, lat=row.lat, lon=row.lon,
+        media_url=public_media_url(row.attachments), agency=row.agency,
+        community_id=row.community_id, grid_name=row.grid_name,
+        deadline_at=row.deadline_at, created_at=row.created_at,
+        updated_at=row.updated_at, published_at=row.published_at,
+        public_result=row.public_result, satisfaction=row.satisfaction,
         promised_on=promised_on.isoformat() if promised_on else None,
-        merged_into=row["merged_into"], last_public_note=row["last_public_note"],
+        merged_into=row.merged_into, last_public_note=row.last_public_note,
     )  # fmt: skip
 
 
@@ -132,11 +130,10 @@ def _given(name: str, type_: Any) -> Any:
     return bindparam(name, type_=type_, required=False)
 
 
-@lru_cache(maxsize=32)
-def _requests(filters: frozenset[str]) -> tuple[Select[Any], DriverQuery]:
-    """GET requests with the filters named: one statement per combination (17 at most),
-    compiled once for the driver connection. Lists are bound as arrays (``= ANY``), so a
-    statement does not depend on how many values a filter has."""
+def _requests(filters: frozenset[str]) -> Select[Any]:
+    """GET requests with the filters named: one statement per combination (17 at most).
+    Lists are bound as arrays (``= ANY``), so a statement does not depend on how many
+    values a filter has."""
     where = {
         "public_ids": T.public_id == any_(_given("public_ids", _TEXTS)),
         "category_codes": T.category_code == any_(_given("category_codes", _TEXTS)),
@@ -144,20 +141,22 @@ def _requests(filters: frozenset[str]) -> tuple[Select[Any], DriverQuery]:
         "created_from": T.created_at >= _given("created_from", DateTime(timezone=True)),
         "created_to": T.created_at <= _given("created_to", DateTime(timezone=True)),
     }
-    query = (
+    return (
         _ticket_query()
         .where(*(where[name] for name in sorted(filters)))
         .order_by(T.created_at.desc(), T.id.desc())
         .offset(_given("offset", Integer))
         .limit(_given("limit", Integer))
     )
-    return query, DriverQuery.of(query)
+
+
+PUBLIC_REQUESTS = FastRead("tickets.public_requests", _requests, shapes=32)
 
 
 class SqlPublicTicketRepository:
-    def __init__(self, session: AsyncSession, fast_reads: FastReads = no_fast_reads) -> None:
+    def __init__(self, session: AsyncSession, fast_reads: ConnectionLender = lends_none) -> None:
         self.session = session
-        self.fast_reads = fast_reads
+        self.reader = Reader(session, fast_reads)
 
     async def categories(self) -> list[PublicCategory]:
         rows = await self.session.scalars(
@@ -171,17 +170,14 @@ class SqlPublicTicketRepository:
 
     async def tickets(self, where: RequestFilter, *, offset: int, limit: int) -> list[PublicTicket]:
         given = where.parameters()
-        query, driver_query = _requests(frozenset(given))
-        connection = await self.fast_reads()
-        if connection is None:
-            rows = await self.session.execute(query, {**given, "offset": offset, "limit": limit})
-            return [_ticket(row) for row in rows.mappings()]
-        records = await driver_query.fetch(connection, **given, offset=offset, limit=limit)
-        return [_ticket(record) for record in records]
+        rows = await PUBLIC_REQUESTS.all(
+            self.reader, frozenset(given), **given, offset=offset, limit=limit
+        )
+        return [_ticket(row) for row in rows]
 
     async def ticket(self, public_id: str) -> PublicTicket | None:
         row = (await self.session.execute(_ticket_query().where(T.public_id == public_id))).first()
-        return None if row is None else _ticket(row._mapping)
+        return None if row is None else _ticket(row)
 
     async def community_name(self, community_id: int) -> str | None:
         """The community's name, or None when no active community has that id."""
@@ -215,4 +211,4 @@ class SqlPublicTicketRepository:
                 or_(T.published_at < at, and_(T.published_at == at, T.id < ticket_id))
             )
         query = query.order_by(T.published_at.desc(), T.id.desc()).limit(limit)
-        return [_ticket(row) for row in (await self.session.execute(query)).mappings()]
+        return [_ticket(row) for row in await self.session.execute(query)]

@@ -9,10 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import BigInteger, Select, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,8 +26,8 @@ from partygrid.domain.tickets.aggregate import (
     TicketEvent,
 )
 from partygrid.domain.tickets.workflow import OPEN_STATES, TicketState, TicketType
-from partygrid.repo.driver_sql import Columns, DriverQuery, FastReads, no_fast_reads
 from partygrid.repo.errors import translate_integrity_error
+from partygrid.repo.fast_reads import ConnectionLender, FastRead, FastRow, Reader, lends_none
 from partygrid.repo.grids.repository import locate_statement
 from partygrid.repo.keyring import Keyring
 from partygrid.repo.organizations.repository import in_subtree
@@ -66,7 +65,7 @@ def phone_index(keyring: Keyring, phone: str) -> bytes:
     return keyring.lookup_index(phone, REQUESTER_PHONE)
 
 
-def _to_domain(row: TicketRow, keyring: Keyring) -> Ticket:
+def _to_domain(row: TicketRow | FastRow, keyring: Keyring) -> Ticket:
     return Ticket(
         **{name: getattr(row, name) for name in _PLAIN},
         type=TicketType(row.type),
@@ -91,7 +90,7 @@ def _projection_values(ticket: Ticket) -> dict[str, Any]:
     return values
 
 
-def _event(row: TicketEventRow) -> TicketEvent:
+def _event(row: TicketEventRow | FastRow) -> TicketEvent:
     return TicketEvent(
         seq=row.seq,
         action=row.action,
@@ -134,27 +133,30 @@ class NearbyTicket:
     created_at: datetime
 
 
-@lru_cache(maxsize=1024)
-def _ticket_by_id(scope: Scope, user_id: int | None) -> DriverQuery:
+def _ticket_by_id(caller: tuple[Scope, int | None]) -> Select[Any]:
+    """The ticket ``ticket_id``, if the caller (a scope and maybe a user) sees it."""
+    scope, user_id = caller
     ticket_id = bindparam("ticket_id", type_=BigInteger, required=False)
-    return DriverQuery.of(
-        select(T).where(T.id == ticket_id, ticket_visible(scope, user_id=user_id))
-    )
+    return select(T.__table__).where(T.id == ticket_id, ticket_visible(scope, user_id=user_id))
 
 
-_EVENTS = DriverQuery.of(
-    select(E).where(E.ticket_id == bindparam("ticket_id", type_=BigInteger, required=False))
-    .order_by(E.seq)
-)  # fmt: skip
+def _events(_: None) -> Select[Any]:
+    """The timeline of the ticket ``ticket_id``: one statement for every caller."""
+    ticket_id = bindparam("ticket_id", type_=BigInteger, required=False)
+    return select(E.__table__).where(E.ticket_id == ticket_id).order_by(E.seq)
+
+
+TICKET_BY_ID = FastRead("tickets.by_id", _ticket_by_id)
+TICKET_EVENTS = FastRead("tickets.events", _events, shapes=1)
 
 
 class SqlTicketRepository:
     def __init__(
-        self, session: AsyncSession, keyring: Keyring, fast_reads: FastReads = no_fast_reads
+        self, session: AsyncSession, keyring: Keyring, fast_reads: ConnectionLender = lends_none
     ) -> None:
         self.session = session
         self.keyring = keyring
-        self.fast_reads = fast_reads
+        self.reader = Reader(session, fast_reads)
 
     async def next_id(self) -> int:
         stmt = text("SELECT nextval(pg_get_serial_sequence('tickets', 'id'))")
@@ -217,14 +219,11 @@ class SqlTicketRepository:
         self, ticket_id: int, *, scope: Scope, user_id: int | None, for_update: bool = False
     ) -> Ticket | None:
         """The ticket if it exists and the caller sees it."""
-        if not for_update and (connection := await self.fast_reads()) is not None:
-            query = _ticket_by_id(scope, user_id)
-            record = await query.fetchrow(connection, ticket_id=ticket_id)
-            return _to_domain(Columns(record), self.keyring) if record else None
-        stmt = select(T).where(T.id == ticket_id, ticket_visible(scope, user_id=user_id))
-        if for_update:
-            stmt = stmt.with_for_update(of=T)
-        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        if for_update:  # a lock belongs to the session's transaction
+            stmt = TICKET_BY_ID.statement((scope, user_id)).with_for_update(of=T)
+            row = (await self.session.execute(stmt, {"ticket_id": ticket_id})).one_or_none()
+        else:
+            row = await TICKET_BY_ID.first(self.reader, (scope, user_id), ticket_id=ticket_id)
         return _to_domain(row, self.keyring) if row else None
 
     async def lock_in_id_order(self, ticket_ids: list[int]) -> None:
@@ -251,11 +250,7 @@ class SqlTicketRepository:
         return _to_domain(row, self.keyring) if row else None
 
     async def events(self, ticket_id: int) -> list[TicketEvent]:
-        if (connection := await self.fast_reads()) is not None:
-            records = await _EVENTS.fetch(connection, ticket_id=ticket_id)
-            return [_event(Columns(r)) for r in records]
-        stmt = select(E).where(E.ticket_id == ticket_id).order_by(E.seq)
-        return [_event(r) for r in (await self.session.execute(stmt)).scalars()]
+        return [_event(r) for r in await TICKET_EVENTS.all(self.reader, None, ticket_id=ticket_id)]
 
     async def last_event(self, ticket_id: int, action: str) -> TicketEvent | None:
         stmt = (

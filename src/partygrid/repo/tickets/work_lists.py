@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Scope
 from partygrid.domain.tickets.work_lists import WorkItem
-from partygrid.repo.driver_sql import FastReads, no_fast_reads, read_rows
+from partygrid.repo.fast_reads import ConnectionLender, FastRead, FastRow, Reader, lends_none
 from partygrid.repo.scoping import SqlScope
 from partygrid.repo.tickets.sql import (
     OPEN_SQL,
@@ -60,7 +61,17 @@ def _after_sql(after: After | None) -> str:
     )
 
 
-def _work_item(row: Any) -> WorkItem:
+def _work_list(sql: str) -> TextClause:
+    """A page of a work list. The lists write their SQL as text from the shared fragments
+    (repo/tickets/sql.py), so the text is the shape: one per list, scope shape, subtree and
+    page position, whatever the values."""
+    return text(sql)
+
+
+WORK_LIST = FastRead("tickets.work_list", _work_list, shapes=512)
+
+
+def _work_item(row: FastRow) -> WorkItem:
     return WorkItem(
         id=row.id, public_id=row.public_id, type=row.type, category_code=row.category_code,
         state=row.state, priority=row.priority, title=row.title, grid_id=row.grid_id,
@@ -74,9 +85,9 @@ def _work_item(row: Any) -> WorkItem:
 
 
 class SqlTicketListRepository:
-    def __init__(self, session: AsyncSession, fast_reads: FastReads = no_fast_reads) -> None:
+    def __init__(self, session: AsyncSession, fast_reads: ConnectionLender = lends_none) -> None:
         self.session = session
-        self.fast_reads = fast_reads
+        self.reader = Reader(session, fast_reads)
 
     async def _page(
         self,
@@ -108,8 +119,7 @@ class SqlTicketListRepository:
             "limit": limit,
         }
         used = {k: val for k, val in values.items() if f":{k}" in sql}
-        rows = await read_rows(self.session, self.fast_reads, sql, used)
-        return [_work_item(row) for row in rows]
+        return [_work_item(row) for row in await WORK_LIST.all(self.reader, sql, **used)]
 
     async def inbox(
         self,
