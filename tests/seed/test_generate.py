@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import httpx
@@ -20,16 +20,13 @@ from partygrid.config import Settings
 from partygrid.domain.access import Scope, system_actor
 from partygrid.domain.grids.model import geojson_shape, overlap_area_m2
 from partygrid.domain.tickets.aggregate import projection, replay
-from partygrid.domain.tickets.disclosure import CLOSED_STATES
 from partygrid.domain.tickets.workflow import TicketState, TicketType
 from partygrid.main import bind_database, create_app
 from partygrid.repo import bulk
-from partygrid.repo.connection_lease import ConnectionLease
-from partygrid.repo.database import app_role_url, create_sessionmaker, pooled_driver_connection
+from partygrid.repo.database import app_role_url, create_sessionmaker
 from partygrid.repo.keyring import Keyring
 from partygrid.repo.sealing import ID_NUMBER, id_number_index
 from partygrid.repo.tables import TicketEventRow, TicketRow
-from partygrid.repo.tickets.public_reads import RequestFilter, SqlPublicTicketRepository
 from partygrid.repo.tickets.repository import _event, _to_domain
 from partygrid.repo.uow import UnitOfWork
 from partygrid.seed.city.loader import (
@@ -225,82 +222,6 @@ async def test_the_load_leaves_the_indexes_and_keys_the_migrations_made(
     assert await schema(conn) == expected
     assert city.rebuild_seconds > 0
     assert any("ix_tickets" in i for i, _ in expected[0])  # the comparison saw the tables
-
-
-async def test_fast_reads_give_exactly_what_the_session_gives(
-    city: LoadReport, conn: Any, city_url: str, keyring: Keyring
-) -> None:
-    """The read-only unit of work's driver path (repo/fast_reads.py) against the ORM
-    path, on generated rows of every category and state, in and out of a scope that
-    has both a subtree and granted grids."""
-    community = await conn.fetchval(
-        "SELECT path::text FROM organizations WHERE kind = 'community_committee' "
-        "ORDER BY id LIMIT 1"
-    )
-    last_grids = await conn.fetch("SELECT id FROM grids ORDER BY id DESC LIMIT 2")
-    grids = tuple(r["id"] for r in last_grids)
-    scope = Scope(org_paths=(community,), grid_ids=grids)
-    pick = random.Random(11)
-    member_ids = [*pick.sample(range(1, 3_001), 150), 10**9]
-    roots = await conn.fetch("SELECT path::text FROM organizations WHERE parent_id IS NULL")
-    city_scope = Scope(org_paths=tuple(r["path"] for r in roots))
-    mobile_ids = [r["member_id"] for r in await conn.fetch(
-        "SELECT member_id FROM mobile_ledger_entries ORDER BY id LIMIT 100"
-    )]  # fmt: skip
-    ticket_ids = [*pick.sample(range(1, 20_001), 150), 10**9]
-    engine = create_async_engine(city_url, poolclass=NullPool)
-    try:
-        sessionmaker = create_sessionmaker(engine)
-        lease = ConnectionLease(pooled_driver_connection(engine))
-        fast = UnitOfWork(sessionmaker, keyring, read_only=True, lease=lease)
-        async with UnitOfWork(sessionmaker, keyring) as orm, fast:
-            seen = {"members": 0, "tickets": 0, "grids": 0, "ledger": 0, "public": 0}
-            for member_id in member_ids:
-                expected = await orm.members.get(member_id, scope=scope)
-                assert await fast.members.get(member_id, scope=scope) == expected
-                seen["members"] += expected is not None
-            for member_id in mobile_ids:  # current entries and ended ones, in and out of scope
-                for where in (scope, city_scope):
-                    expected = await orm.members.current_ledger_entry(member_id, scope=where)
-                    got = await fast.members.current_ledger_entry(member_id, scope=where)
-                    assert got == expected
-                    seen["ledger"] += expected is not None
-            for ticket_id in ticket_ids:
-                expected = await orm.tickets.get(ticket_id, scope=scope, user_id=None)
-                assert await fast.tickets.get(ticket_id, scope=scope, user_id=None) == expected
-                assert await fast.tickets.events(ticket_id) == await orm.tickets.events(ticket_id)
-                seen["tickets"] += expected is not None
-            centroids = await conn.fetch("SELECT centroid_lon, centroid_lat FROM grids")
-            for lon, lat in [*centroids, (0.0, 0.0)]:
-                expected = await orm.grids.containing_point(lon, lat, scope=scope)
-                assert await fast.grids.containing_point(lon, lat, scope=scope) == expected
-                seen["grids"] += expected is not None
-            codes = [r["code"] for r in await conn.fetch("SELECT code FROM service_categories")]
-            newest = await conn.fetch("SELECT public_id FROM tickets ORDER BY id DESC LIMIT 3")
-            some_ids = (*(r["public_id"] for r in newest), "PG-none")
-            filters = [
-                RequestFilter(),
-                RequestFilter(public_ids=some_ids, category_codes=("ignored",)),
-                RequestFilter(category_codes=tuple(codes[:2]), states=CLOSED_STATES),
-                RequestFilter(states=frozenset({TicketState.merged, TicketState.rejected})),
-                RequestFilter(created_from=datetime(2025, 6, 1, tzinfo=UTC),
-                              created_to=datetime(2025, 8, 31, tzinfo=UTC)),
-            ]  # fmt: skip
-            public_orm = SqlPublicTicketRepository(orm.session)
-            public_fast = SqlPublicTicketRepository(fast.session, fast.fast_reads)
-            for where in filters:
-                for offset in (0, 150):
-                    expected = await public_orm.tickets(where, offset=offset, limit=100)
-                    assert await public_fast.tickets(where, offset=offset, limit=100) == expected
-                    seen["public"] += len(expected)
-            assert lease.holding  # the driver path did run
-        assert not lease.holding  # and gave its connection back
-        assert seen["public"] > 500
-        assert 0 < seen["members"] < 150 and 0 < seen["tickets"] < 150  # some in, some out
-        assert 0 < seen["grids"] < len(centroids)
-        assert 0 < seen["ledger"] < 2 * len(mobile_ids)
-    finally:
-        await engine.dispose()
 
 
 async def test_the_load_is_audited_and_the_chain_verifies(
