@@ -33,5 +33,6 @@ class WorkItem:
 
     @property
     def paused(self) -> bool:
-        """Waiting for a missing item: the clock is stopped."""
-        return self.urgency == "paused"
+        """Waiting for a missing item. Not the same as urgency "paused": a ticket paused
+        after its deadline is still late, so its urgency says overdue."""
+        return self.paused_at is not None
