@@ -67,6 +67,11 @@ def path_in_scope(path: Any, scope: Scope) -> ColumnElement[bool]:
 
 
 @_memo
+def in_subtree(path: str) -> ColumnElement[bool]:
+    """The organization is ``path`` or below it (answered by the GiST index on path)."""
+    return OrganizationRow.path.op("<@")(func.text2ltree(path))
+
+
 def org_visible(scope: Scope, org: Any = OrganizationRow) -> ColumnElement[bool]:
     """Predicate on an organizations row (or alias) of the query."""
     return path_in_scope(org.path, scope)

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Float, Select, Text, bindparam, cast, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Scope
@@ -19,11 +18,10 @@ from partygrid.domain.grids.model import (
     StaffRole,
     polygon_text,
 )
-from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.fast_reads import ConnectionLender, FastRead, FastRow, Reader, lends_none
 from partygrid.repo.keyring import Keyring
-from partygrid.repo.organizations.repository import in_subtree
-from partygrid.repo.scoping import grid_id_visible, grid_visible, member_visible
+from partygrid.repo.repository import SqlRepository, page_by_id
+from partygrid.repo.scoping import grid_id_visible, grid_visible, in_subtree, member_visible
 from partygrid.repo.sealing import STAFF_PHONE, seal, unseal
 from partygrid.repo.tables import (
     GridRow,
@@ -89,7 +87,7 @@ def boundary_values(boundary: Boundary) -> dict[str, Any]:
     }
 
 
-def locate_statement(lon: Any, lat: Any) -> Select[tuple[GridRow]]:
+def locate_statement(lon: Any, lat: Any) -> Select[GridRow]:
     """Active grids containing the point, lowest id first.
 
     ``polygon @> point`` is not indexable, so the degenerate box around the point is
@@ -117,19 +115,13 @@ def _containing_point(scope: Scope) -> Select[Any]:
 GRID_CONTAINING_POINT = FastRead("grids.containing_point", _containing_point)
 
 
-class SqlGridRepository:
+class SqlGridRepository(SqlRepository):
     def __init__(
         self, session: AsyncSession, keyring: Keyring, fast_reads: ConnectionLender = lends_none
     ) -> None:
-        self.session = session
+        super().__init__(session)
         self.keyring = keyring
         self.reader = Reader(session, fast_reads)
-
-    async def _flush(self) -> None:
-        try:
-            await self.session.flush()
-        except IntegrityError as exc:
-            raise translate_integrity_error(exc) from None
 
     # --- grids -----------------------------------------------------------------------
 
@@ -166,10 +158,7 @@ class SqlGridRepository:
             .values(**values, version=G.version + 1, updated_at=func.now())
             .returning(G)
         )
-        try:
-            row = (await self.session.execute(stmt)).scalar_one()
-        except IntegrityError as exc:
-            raise translate_integrity_error(exc) from None
+        row = (await self._write(stmt)).scalar_one()
         return _to_domain(row)
 
     async def list_filtered(
@@ -184,7 +173,8 @@ class SqlGridRepository:
         after_id: int | None,
         limit: int,
     ) -> list[Grid]:
-        stmt = select(G).where(grid_visible(scope)).order_by(G.id).limit(limit)
+        stmt = page_by_id(select(G).where(grid_visible(scope)), G.id, after_id=after_id,
+                          limit=limit)  # fmt: skip
         if under_path is not None:
             communities = select(OrganizationRow.id).where(in_subtree(under_path))
             stmt = stmt.where(G.community_id.in_(communities))
@@ -196,9 +186,14 @@ class SqlGridRepository:
             stmt = stmt.where(G.serving_branch_id == serving_branch_id)
         if status is not None:
             stmt = stmt.where(G.status == status.value)
-        if after_id is not None:
-            stmt = stmt.where(G.id > after_id)
         return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def active_grid_at(self, lon: float, lat: float) -> int | None:
+        """The active grid containing the point among all grids, whoever asks: routing
+        decides where a ticket belongs before the caller's scope is checked."""
+        stmt = locate_statement(lon, lat).with_only_columns(G.id).limit(1)
+        grid_id: int | None = (await self.session.execute(stmt)).scalar()
+        return grid_id
 
     async def containing_point(self, lon: float, lat: float, *, scope: Scope) -> Grid | None:
         """The visible active grid containing the point (lowest id on a shared edge)."""
@@ -282,25 +277,18 @@ class SqlGridRepository:
             )
             .returning(S)
         )
-        try:
-            row = (await self.session.execute(stmt)).scalar_one()
-        except IntegrityError as exc:
-            raise translate_integrity_error(exc) from None
+        row = (await self._write(stmt)).scalar_one()
         return _assignment(row, self.keyring)
 
     async def assignments(
         self, grid_id: int, *, scope: Scope, include_ended: bool, after_id: int | None, limit: int
     ) -> list[StaffAssignment]:
-        stmt = (
-            select(S)
-            .where(S.grid_id == grid_id, grid_id_visible(S.grid_id, scope))
-            .order_by(S.id)
-            .limit(limit)
-        )
+        stmt = page_by_id(
+            select(S).where(S.grid_id == grid_id, grid_id_visible(S.grid_id, scope)),
+            S.id, after_id=after_id, limit=limit,
+        )  # fmt: skip
         if not include_ended:
             stmt = stmt.where(S.ended_on.is_(None))
-        if after_id is not None:
-            stmt = stmt.where(S.id > after_id)
         return [_assignment(r, self.keyring) for r in (await self.session.execute(stmt)).scalars()]
 
     async def current_leader(self, grid_id: int) -> StaffAssignment | None:

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, bindparam, exists, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Scope
@@ -19,11 +18,10 @@ from partygrid.domain.members.model import (
     PartyMember,
     Transfer,
 )
-from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.fast_reads import ConnectionLender, FastRead, FastRow, Reader, lends_none
 from partygrid.repo.keyring import Keyring
-from partygrid.repo.organizations.repository import in_subtree
-from partygrid.repo.scoping import member_id_visible, member_visible
+from partygrid.repo.repository import SqlRepository, page_by_id
+from partygrid.repo.scoping import in_subtree, member_id_visible, member_visible
 from partygrid.repo.sealing import (
     ID_NUMBER,
     LEDGER_PHONE,
@@ -145,19 +143,13 @@ MEMBER_BY_ID = FastRead("members.by_id", _member_by_id)
 CURRENT_LEDGER_ENTRY = FastRead("members.current_ledger_entry", _current_ledger)
 
 
-class SqlMemberRepository:
+class SqlMemberRepository(SqlRepository):
     def __init__(
         self, session: AsyncSession, keyring: Keyring, fast_reads: ConnectionLender = lends_none
     ) -> None:
-        self.session = session
+        super().__init__(session)
         self.keyring = keyring
         self.reader = Reader(session, fast_reads)
-
-    async def _flush(self) -> None:
-        try:
-            await self.session.flush()
-        except IntegrityError as exc:
-            raise translate_integrity_error(exc) from None
 
     async def add(self, member: PartyMember) -> PartyMember:
         row = M(
@@ -208,10 +200,7 @@ class SqlMemberRepository:
             .values(**values, version=M.version + 1, updated_at=func.now())
             .returning(M)
         )
-        try:
-            row = (await self.session.execute(stmt)).scalar_one()
-        except IntegrityError as exc:
-            raise translate_integrity_error(exc) from None
+        row = (await self._write(stmt)).scalar_one()
         return _to_domain(row, self.keyring)
 
     async def list_members(
@@ -228,7 +217,8 @@ class SqlMemberRepository:
     ) -> list[PartyMember]:
         """One keyset page of visible members ordered by id; ``limit`` is bounded by the
         caller."""
-        stmt = select(M).where(member_visible(scope)).order_by(M.id).limit(limit)
+        stmt = page_by_id(select(M).where(member_visible(scope)), M.id, after_id=after_id,
+                          limit=limit)  # fmt: skip
         if root_path is not None:
             stmt = stmt.join(OrganizationRow, OrganizationRow.id == M.organization_id).where(
                 in_subtree(root_path)
@@ -241,8 +231,6 @@ class SqlMemberRepository:
             stmt = stmt.where(M.name.like(name_prefix_pattern(name_prefix)))
         if status is not None:
             stmt = stmt.where(M.status == status.value)
-        if after_id is not None:
-            stmt = stmt.where(M.id > after_id)
         return [_to_domain(r, self.keyring) for r in (await self.session.execute(stmt)).scalars()]
 
     # --- transfers of organisational relationship (append-only) ---
@@ -267,14 +255,10 @@ class SqlMemberRepository:
     async def transfers(
         self, member_id: int, *, scope: Scope, after_id: int | None, limit: int
     ) -> list[Transfer]:
-        stmt = (
-            select(T)
-            .where(T.member_id == member_id, member_id_visible(T.member_id, scope))
-            .order_by(T.id)
-            .limit(limit)
-        )
-        if after_id is not None:
-            stmt = stmt.where(T.id > after_id)
+        stmt = page_by_id(
+            select(T).where(T.member_id == member_id, member_id_visible(T.member_id, scope)),
+            T.id, after_id=after_id, limit=limit,
+        )  # fmt: skip
         return [_transfer(r) for r in (await self.session.execute(stmt)).scalars()]
 
     # --- mobile ledger (one current entry; ended entries are history) ---
@@ -310,12 +294,8 @@ class SqlMemberRepository:
     async def ledger_history(
         self, member_id: int, *, scope: Scope, after_id: int | None, limit: int
     ) -> list[MobileLedgerEntry]:
-        stmt = (
-            select(L)
-            .where(L.member_id == member_id, member_id_visible(L.member_id, scope))
-            .order_by(L.id)
-            .limit(limit)
-        )
-        if after_id is not None:
-            stmt = stmt.where(L.id > after_id)
+        stmt = page_by_id(
+            select(L).where(L.member_id == member_id, member_id_visible(L.member_id, scope)),
+            L.id, after_id=after_id, limit=limit,
+        )  # fmt: skip
         return [_ledger(r, self.keyring) for r in (await self.session.execute(stmt)).scalars()]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text, update
 from partygrid.domain.access import Scope
 from partygrid.domain.organizations.model import Organization, OrgKind, OrgStatus
 from partygrid.repo.repository import SqlRepository, page_by_id
-from partygrid.repo.scoping import org_id_visible, org_visible
+from partygrid.repo.scoping import in_subtree, org_id_visible, org_visible
 from partygrid.repo.tables import OrganizationHistoryRow, OrganizationRow, PartyMemberRow
 
 Org = OrganizationRow
@@ -30,11 +30,6 @@ def _to_domain(row: OrganizationRow) -> Organization:
         updated_at=row.updated_at,
         dissolved_at=row.dissolved_at,
     )
-
-
-def in_subtree(path: str) -> Any:
-    """SQL predicate: the organization is ``path`` or below it (GiST-indexed)."""
-    return Org.path.op("<@")(func.text2ltree(path))
 
 
 class SqlOrganizationRepository(SqlRepository):

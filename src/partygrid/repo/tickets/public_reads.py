@@ -21,6 +21,7 @@ from partygrid.domain.organizations.model import COMMUNITY_KINDS
 from partygrid.domain.tickets.disclosure import PublicCategory, PublicTicket
 from partygrid.domain.tickets.workflow import TicketState
 from partygrid.repo.fast_reads import ConnectionLender, FastRead, FastRow, Reader, lends_none
+from partygrid.repo.repository import SqlRepository
 from partygrid.repo.tables import (
     GridRow,
     OrganizationRow,
@@ -153,9 +154,9 @@ def _requests(filters: frozenset[str]) -> Select[Any]:
 PUBLIC_REQUESTS = FastRead("tickets.public_requests", _requests, shapes=32)
 
 
-class SqlPublicTicketRepository:
+class SqlPublicTicketRepository(SqlRepository):
     def __init__(self, session: AsyncSession, fast_reads: ConnectionLender = lends_none) -> None:
-        self.session = session
+        super().__init__(session)
         self.reader = Reader(session, fast_reads)
 
     async def categories(self) -> list[PublicCategory]:

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Select, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partygrid.domain.access import Scope
@@ -26,15 +25,12 @@ from partygrid.domain.tickets.aggregate import (
     TicketEvent,
 )
 from partygrid.domain.tickets.workflow import OPEN_STATES, TicketState, TicketType
-from partygrid.repo.errors import translate_integrity_error
 from partygrid.repo.fast_reads import ConnectionLender, FastRead, FastRow, Reader, lends_none
-from partygrid.repo.grids.repository import locate_statement
 from partygrid.repo.keyring import Keyring
-from partygrid.repo.organizations.repository import in_subtree
-from partygrid.repo.scoping import ticket_visible
+from partygrid.repo.repository import SqlRepository, page_by_id
+from partygrid.repo.scoping import in_subtree, ticket_visible
 from partygrid.repo.sealing import REQUESTER_NAME, REQUESTER_PHONE, seal, unseal
 from partygrid.repo.tables import (
-    GridRow,
     IdempotencyKeyRow,
     OrganizationRow,
     TicketEventRow,
@@ -150,23 +146,17 @@ TICKET_BY_ID = FastRead("tickets.by_id", _ticket_by_id)
 TICKET_EVENTS = FastRead("tickets.events", _events, shapes=1)
 
 
-class SqlTicketRepository:
+class SqlTicketRepository(SqlRepository):
     def __init__(
         self, session: AsyncSession, keyring: Keyring, fast_reads: ConnectionLender = lends_none
     ) -> None:
-        self.session = session
+        super().__init__(session)
         self.keyring = keyring
         self.reader = Reader(session, fast_reads)
 
     async def next_id(self) -> int:
         stmt = text("SELECT nextval(pg_get_serial_sequence('tickets', 'id'))")
         return (await self.session.execute(stmt)).scalar_one()
-
-    async def grid_at_point(self, lon: float, lat: float) -> int | None:
-        """The active grid containing the point among all grids, whoever asks: routing
-        decides where a ticket belongs before the caller's scope is checked."""
-        stmt = locate_statement(lon, lat).with_only_columns(GridRow.id).limit(1)
-        return (await self.session.execute(stmt)).scalar()
 
     async def add(self, ticket: Ticket, event: TicketEvent) -> None:
         """Insert the new ticket (its id drawn by ``next_id``) and its submit event."""
@@ -178,10 +168,7 @@ class SqlTicketRepository:
             requester_phone_enc=seal(self.keyring, phone, REQUESTER_PHONE),
             requester_phone_hmac=phone_index(self.keyring, phone) if phone else None,
         )
-        try:
-            await self.session.execute(insert(T).values(**values))
-        except IntegrityError as exc:
-            raise translate_integrity_error(exc) from None
+        await self._write(insert(T).values(**values))
         await self.add_event(event)
 
     async def save(self, ticket: Ticket, event: TicketEvent) -> None:
@@ -189,10 +176,7 @@ class SqlTicketRepository:
         values = _projection_values(ticket)
         for name in ("created_at", "created_by_kind", "created_by_id", "public_id"):
             values.pop(name)
-        try:
-            await self.session.execute(update(T).where(T.id == ticket.id).values(**values))
-        except IntegrityError as exc:
-            raise translate_integrity_error(exc) from None
+        await self._write(update(T).where(T.id == ticket.id).values(**values))
         await self.add_event(event)
 
     async def add_event(self, event: TicketEvent) -> None:
@@ -210,10 +194,7 @@ class SqlTicketRepository:
             "data": event.data,
             "at": event.at,
         }
-        try:
-            await self.session.execute(insert(E).values(**row))
-        except IntegrityError as exc:
-            raise translate_integrity_error(exc) from None
+        await self._write(insert(E).values(**row))
 
     async def get(
         self, ticket_id: int, *, scope: Scope, user_id: int | None, for_update: bool = False
@@ -271,7 +252,10 @@ class SqlTicketRepository:
         after_id: int | None,
         limit: int,
     ) -> list[Ticket]:
-        stmt = select(T).where(ticket_visible(scope, user_id=user_id)).order_by(T.id).limit(limit)
+        stmt = page_by_id(
+            select(T).where(ticket_visible(scope, user_id=user_id)), T.id, after_id=after_id,
+            limit=limit,
+        )  # fmt: skip
         if query.states:
             stmt = stmt.where(T.state.in_([s.value for s in query.states]))
         for column, value in (
@@ -296,8 +280,6 @@ class SqlTicketRepository:
             stmt = stmt.where(T.created_at >= query.created_from)
         if query.created_to is not None:
             stmt = stmt.where(T.created_at < query.created_to)
-        if after_id is not None:
-            stmt = stmt.where(T.id > after_id)
         return [_to_domain(r, self.keyring) for r in (await self.session.execute(stmt)).scalars()]
 
     async def nearby_open(

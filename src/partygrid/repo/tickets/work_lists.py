@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from partygrid.domain.access import Scope
 from partygrid.domain.tickets.work_lists import WorkItem
 from partygrid.repo.fast_reads import ConnectionLender, FastRead, FastRow, Reader, lends_none
+from partygrid.repo.repository import SqlRepository
 from partygrid.repo.scoping import SqlScope
 from partygrid.repo.tickets.sql import (
     OPEN_SQL,
@@ -84,9 +85,9 @@ def _work_item(row: FastRow) -> WorkItem:
     )  # fmt: skip
 
 
-class SqlTicketListRepository:
+class SqlTicketListRepository(SqlRepository):
     def __init__(self, session: AsyncSession, fast_reads: ConnectionLender = lends_none) -> None:
-        self.session = session
+        super().__init__(session)
         self.reader = Reader(session, fast_reads)
 
     async def _page(

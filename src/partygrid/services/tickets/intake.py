@@ -134,7 +134,7 @@ async def _route(uow: UnitOfWork, actor: Actor, new: NewTicket) -> Grid:
         raise InvalidValue(
             "give a point (lon, lat) inside a grid, or the grid_id", field="body.grid_id"
         )
-    grid_id = await uow.tickets.grid_at_point(new.lon, new.lat)
+    grid_id = await uow.grids.active_grid_at(new.lon, new.lat)
     if grid_id is None:
         raise RuleViolation("no active grid contains this location", rule="no-grid-at-location")
     grid = await uow.grids.get(grid_id, scope=actor.scope)
