@@ -435,7 +435,9 @@ async def _work_lists(given: Given) -> None:
         how = {"windows": windows, "now": NOW, "after": after, "limit": limit, **how}
         if method != "inbox":
             how = {"user_id": None, "root_path": None, **how}
-        return lambda uow: getattr(uow.ticket_lists, method)(**how)
+        if method == "inbox":
+            return lambda uow: uow.ticket_lists.inbox(**how)
+        return lambda uow: uow.ticket_lists.due(method, **how)
 
     mine = {"scope": worker_scope, "user_id": worker, "own_organizations": False}
     asked = {

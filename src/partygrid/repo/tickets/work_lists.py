@@ -8,9 +8,10 @@ ix_tickets_org_deadline.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,11 @@ COLUMNS = (
     "t.deadline_at, t.deadline_provisional, t.paused_at, t.supervision_level, "
     "t.extension_pending, t.created_at, t.version"
 )
+
+
+# The two subtree lists, each by its condition (repo/tickets/sql.py renders both rules).
+DueList = Literal["overdue", "soon_due"]
+_DUE: dict[DueList, Callable[[], str]] = {"overdue": past_deadline_sql, "soon_due": soon_due_sql}
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +160,9 @@ class SqlTicketListRepository(SqlRepository):
             where, {"user_id": user_id}, v=v, windows=windows, now=now, after=after, limit=limit
         )
 
-    async def overdue(
+    async def due(
         self,
+        which: DueList,
         *,
         scope: Scope,
         user_id: int | None,
@@ -165,36 +172,10 @@ class SqlTicketListRepository(SqlRepository):
         after: After | None,
         limit: int,
     ) -> list[WorkItem]:
-        """Open tickets past their deadline (a pause begun before it stops the clock)."""
+        """Open tickets past their deadline (``overdue``: a pause begun before it stops
+        the clock), or running and within their soon-due window (``soon_due``)."""
         v = SqlScope(scope)
-        where = [
-            past_deadline_sql(),
-            v.ticket("t", "user_id" if user_id is not None else None),
-        ]
-        if root_path is not None:
-            where.append("tor.path <@ CAST(:root AS ltree)")
-        return await self._page(
-            where, {"user_id": user_id, "root": root_path}, v=v, windows=windows, now=now,
-            after=after, limit=limit, territory=root_path is not None,
-        )  # fmt: skip
-
-    async def soon_due(
-        self,
-        *,
-        scope: Scope,
-        user_id: int | None,
-        root_path: str | None,
-        windows: SoonWindows,
-        now: datetime,
-        after: After | None,
-        limit: int,
-    ) -> list[WorkItem]:
-        """Open, running tickets due within their soon-due window and not yet overdue."""
-        v = SqlScope(scope)
-        where = [
-            soon_due_sql(),
-            v.ticket("t", "user_id" if user_id is not None else None),
-        ]
+        where = [_DUE[which](), v.ticket("t", "user_id" if user_id is not None else None)]
         if root_path is not None:
             where.append("tor.path <@ CAST(:root AS ltree)")
         return await self._page(

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from partygrid.domain.access import Actor, Role
 from partygrid.domain.tickets.deadlines import DeadlinePolicy
 from partygrid.domain.tickets.work_lists import WorkItem
-from partygrid.repo.tickets.work_lists import After, SoonWindows
+from partygrid.repo.tickets.work_lists import After, DueList, SoonWindows
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.organizations.use_cases import require_organization
 
@@ -70,7 +70,7 @@ async def inbox(
 
 async def _subtree_list(
     uow: UnitOfWork,
-    which: str,
+    which: DueList,
     *,
     actor: Actor,
     under: int | None,
@@ -83,9 +83,8 @@ async def _subtree_list(
         root = None
         if under is not None:
             root = (await require_organization(uow, under, actor=actor)).path
-        repo = uow.ticket_lists
-        method = repo.overdue if which == "overdue" else repo.soon_due
-        items = await method(
+        items = await uow.ticket_lists.due(
+            which,
             scope=actor.scope,
             user_id=actor.user_id,
             root_path=root,
