@@ -511,7 +511,7 @@ async def save_plans(owner: str, d: dict[str, Any]) -> None:
         "member_read": [(sql.MEMBER_GET, d["member_ids"][0], street)],
         "members_list": [(sql.MEMBERS_UNDER, street, street, "active", 50)],
         "inbox": [(sql.INBOX, now, "{}", 24, w, [grid], 50)],
-        "ticket_read": [(sql.TICKET_GET, tid, w, grid), (sql.TICKET_EVENTS, tid)],
+        "ticket_read": [(sql.TICKET_GET, tid, [grid], w), (sql.TICKET_EVENTS, tid)],
         "ticket_stats": [(sql.STATS_SUBTREE, street, now, street, d["street_uid"], t0, t1, 1001)],
         "grid_locate": [(sql.GRID_LOCATE, d["lon"], d["lat"], "active", 1, grid)],
         "open311_requests": [
@@ -528,7 +528,7 @@ async def save_plans(owner: str, d: dict[str, Any]) -> None:
             )
         ],
         "ticket_create": [(sql.GRID_AT_POINT, d["lon"], d["lat"], "active", 1), (sql.AUDIT_LAST,)],
-        "ticket_comment": [(sql.TICKET_GET_FOR_UPDATE, tid, w, grid), (sql.AUDIT_LAST,)],
+        "ticket_comment": [(sql.TICKET_GET_FOR_UPDATE, tid, [grid], w), (sql.AUDIT_LAST,)],
     }
     conn = await asyncpg.connect(app_url(owner))
     out_dir = BENCH / "plans"

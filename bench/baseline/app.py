@@ -445,7 +445,7 @@ async def inbox(conn, req):  # GET /api/v1/tickets/inbox
 async def get_ticket(conn, req, ticket_id: int, timeline: bool):  # GET /tickets/{id}[/timeline]
     p = await principal(conn, req["headers"])
     grid = one_grid(p)
-    t = await conn.fetchrow(sql.TICKET_GET, ticket_id, p["id"], grid)
+    t = await conn.fetchrow(sql.TICKET_GET, ticket_id, [grid], p["id"])
     if t is None:
         raise HttpError(404, f"ticket {ticket_id} not found")
     if not timeline:
@@ -592,7 +592,7 @@ async def comment(conn, req, ticket_id: int):  # POST /api/v1/tickets/{id}/actio
     if_match = req["headers"].get(b"if-match", b"").decode().strip('W/"') or None
     now = datetime.now(UTC)
     async with conn.transaction():  # services/tickets/actions.act_on_ticket
-        row = await conn.fetchrow(sql.TICKET_GET_FOR_UPDATE, ticket_id, p["id"], grid)
+        row = await conn.fetchrow(sql.TICKET_GET_FOR_UPDATE, ticket_id, [grid], p["id"])
         if row is None:
             raise HttpError(404, f"ticket {ticket_id} not found")
         t = dict(row)
