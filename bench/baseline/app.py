@@ -39,8 +39,9 @@ from partygrid.domain.contact import mask_phone
 from partygrid.domain.identity import mask_id_number
 from partygrid.domain.members.model import MANAGEMENT_MODES, MemberCategory, mask_address
 from partygrid.domain.personal_data import redact_personal_data
+from partygrid.domain.tickets.deadlines import past_deadline
 from partygrid.domain.tickets.disclosure import CLOSED_STATES, DISCLOSED_STATES, STATE_NOTES
-from partygrid.domain.tickets.workflow import OPEN_STATES, TRANSITIONS, TicketState
+from partygrid.domain.tickets.workflow import TRANSITIONS, TicketState
 from partygrid.repo.audit.writer import AUDIT_CHAIN_LOCK
 from partygrid.repo.database import app_role_url
 from partygrid.repo.keyring import Keyring
@@ -50,7 +51,6 @@ SETTINGS = Settings()
 KEYRING = Keyring.from_settings(SETTINGS)
 SECRET = SETTINGS.secret_key.get_secret_value()
 EARTH_RADIUS_M = 6_371_008.8  # as repo/tickets/repository.py
-OPEN = {s.value for s in OPEN_STATES}
 ALLOWED = {}
 for (_state, _action), _ in TRANSITIONS.items():
     ALLOWED.setdefault(_state.value, []).append(_action.value)
@@ -156,12 +156,8 @@ def member_json(r: asyncpg.Record, today: date) -> dict[str, Any]:  # schemas Me
 def ticket_json(t: dict[str, Any], now: datetime) -> dict[str, Any]:  # schemas TicketRead.of
     name = unseal(t["requester_name_enc"], "tickets.requester_name")
     phone = unseal(t["requester_phone_enc"], "tickets.requester_phone")
-    overdue = (
-        t["state"] in OPEN
-        and t["deadline_at"] is not None
-        and t["deadline_at"] < now
-        and t["paused_at"] is None
-    )
+    # domain Ticket.is_overdue: a pause begun after the deadline does not stop the clock.
+    overdue = past_deadline(TicketState(t["state"]), t["deadline_at"], t["paused_at"], now)
     out = {k: t[k] for k in ("id", "public_id", "type", "category_code", "channel", "state")}
     out["allowed_actions"] = ALLOWED.get(t["state"], [])
     for k in ("priority", "title", "description"):
