@@ -201,6 +201,17 @@ async def discover(owner: str) -> dict[str, Any]:
             worker["id"],
             worker["grid_id"],
         )
+        # For the answer check: an open ticket of the worker's, paused after its deadline
+        # if one is (still overdue), else paused, so the read's overdue flag is compared
+        # where the rule is subtle; a finished ticket is never overdue.
+        open_ticket = await c.fetchval(
+            f"""SELECT id FROM tickets WHERE assignee_user_id = $1 AND grid_id = $2
+                AND state IN {OPEN_STATES}
+                ORDER BY (paused_at > deadline_at) IS TRUE DESC, paused_at IS NOT NULL DESC, id
+                LIMIT 1""",
+            worker["id"],
+            worker["grid_id"],
+        )
         # Reads use finished tickets, so the comment scenario's appended events never
         # lengthen the timelines that ticket_read measures (runs stay comparable).
         finished = await c.fetch(
@@ -244,6 +255,7 @@ async def discover(owner: str) -> dict[str, Any]:
             "grid_id": worker["grid_id"],
             "worker_open_tickets": worker["n"],
             "ticket_ids": [r["id"] for r in tickets],
+            "open_ticket_id": open_ticket,
             "finished_ticket_ids": [r["id"] for r in finished] or [r["id"] for r in tickets],
             "lon": point[0],
             "lat": point[1],
@@ -258,13 +270,15 @@ async def discover(owner: str) -> dict[str, Any]:
 
 
 def read_paths(d: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
-    """One request of each read scenario, as its wrk script sends it, and whose token."""
+    """One request of each read scenario, as its wrk script sends it, and whose token; and
+    the read of an open ticket (``open_ticket_id``), for its overdue flag."""
     ticket = d["finished_ticket_ids"][0]
     return {
         "member_read": (f"/api/v1/members/{d['member_ids'][0]}", "street"),
         "members_list": (f"/api/v1/members?under={d['street_id']}&limit=50", "street"),
         "inbox": ("/api/v1/tickets/inbox", "worker"),
         "ticket_read": (f"/api/v1/tickets/{ticket}", "worker"),
+        "ticket_read_open": (f"/api/v1/tickets/{d['open_ticket_id']}", "worker"),
         "ticket_timeline": (f"/api/v1/tickets/{ticket}/timeline", "worker"),
         "ticket_stats": (
             f"/api/v1/tickets/stats?group_by=subtree&under={d['street_id']}"
