@@ -22,6 +22,7 @@ from partygrid.domain.tickets.aggregate import (
     replay,
 )
 from partygrid.domain.tickets.commands import ActionContext, decide, merged_in_event
+from partygrid.domain.tickets.deadline_replay import DeadlineEvent, replay_deadline
 from partygrid.domain.tickets.deadlines import DeadlineRule
 from partygrid.domain.tickets.workflow import (
     IllegalTransition,
@@ -105,6 +106,41 @@ def test_escalating_a_waiting_ticket_resumes_its_clock() -> None:
     t = step(t, A.escalate, at(2026, 10, 9, 10, 0), to_org_id=2, reason="需社区协调")
     assert (t.state, t.paused_at, t.handling_org_id) == (S.accepted, None, 2)
     assert t.deadline_at == at(2026, 10, 14, 17, 30)
+
+
+def test_a_pause_begun_after_the_deadline_does_not_move_it() -> None:
+    """Lateness is a fact: waiting for the requester after the deadline has passed stops
+    no clock, so the supplement leaves the deadline (and the ticket late) as it was."""
+    t = step(new_ticket(), A.accept, at(2026, 9, 28, 10, 0))
+    due = t.deadline_at
+    assert due == at(2026, 10, 10, 17, 30)
+    t = step(t, A.request_supplement, at(2026, 10, 12, 10, 0), missing="身份证复印件")
+    assert t.is_overdue(at(2026, 10, 12, 11, 0))
+    t = step(t, A.supplement, at(2026, 10, 16, 10, 0))
+    assert t.deadline_at == due and t.is_overdue(at(2026, 10, 16, 11, 0))
+
+
+def test_replaying_the_events_gives_the_deadline_the_live_ticket_has() -> None:
+    """The deadline recomputed from the events (when a calendar year arrives) equals the
+    one the workflow set, whatever moved it: a supplement, a late pause, an escalation."""
+    stories = {
+        "supplement": [(A.request_supplement, at(2026, 9, 29, 10, 0), {"missing": "照片"}),
+                       (A.supplement, at(2026, 10, 9, 10, 0), {})],
+        "late pause": [(A.request_supplement, at(2026, 10, 12, 10, 0), {"missing": "照片"}),
+                       (A.supplement, at(2026, 10, 16, 10, 0), {})],
+        "escalated while waiting": [
+            (A.request_supplement, at(2026, 9, 29, 10, 0), {"missing": "材料"}),
+            (A.escalate, at(2026, 10, 9, 10, 0), {"to_org_id": 2, "reason": "需社区协调"})],
+    }  # fmt: skip
+    for name, story in stories.items():
+        t = step(new_ticket(), A.accept, at(2026, 9, 28, 10, 0))
+        events = [DeadlineEvent("accept", t.accepted_at, {"type": t.type.value})]
+        for action, when, command in story:
+            event = decide(t, action, command, ctx(when))
+            t = apply(t, event)
+            events.append(DeadlineEvent(action.value, when, event.data))
+        replayed = replay_deadline(CALENDAR, lambda _: DeadlineRule(), events)
+        assert replayed is not None and replayed.due == t.deadline_at, name
 
 
 def test_a_pause_within_one_day_costs_nothing() -> None:

@@ -53,12 +53,10 @@ def replay_deadline(
             due, provisional, paused_at = fixed.due, fixed.provisional, None
         elif e.action == "request_supplement":
             paused_at = e.at
-        elif e.action == "supplement":
+        elif e.action in ("supplement", "escalate"):  # escalating a waiting ticket resumes it
             if due is not None and paused_at is not None:
                 moved = resumed_deadline(calendar, due, paused_at, e.at)
                 due, provisional = moved.due, provisional or moved.provisional
-            paused_at = None
-        elif e.action == "escalate":
             paused_at = None
         elif e.action == "decide_extension" and d.get("approve"):
             due, provisional = _dt(d.get("deadline_at")), False

@@ -68,7 +68,10 @@ def resumed_deadline(
     calendar: WorkingCalendar, deadline: datetime, paused_at: datetime, resumed_at: datetime
 ) -> Deadline:
     """The clock stopped from ``paused_at`` to ``resumed_at``: push the deadline by the
-    working days that passed meanwhile (a pause within one day costs nothing)."""
+    working days that passed meanwhile (a pause within one day costs nothing). A pause
+    begun after the deadline stopped no clock: the ticket was late, and stays late."""
+    if paused_at > deadline:
+        return Deadline(due=deadline, provisional=False)
     start = paused_at.astimezone(SHANGHAI).date()
     end = resumed_at.astimezone(SHANGHAI).date()
     lost = sum(
