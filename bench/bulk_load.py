@@ -34,6 +34,9 @@ from partygrid.repo.migrations import upgrade_to_head
 from partygrid.repo.uow import UnitOfWork
 from partygrid.seed.city.loader import GenerateOptions, LoadReport, generate_city
 
+# Benchmarks run on the development secrets; an unset environment would be production.
+os.environ.setdefault("PARTYGRID_ENVIRONMENT", "development")
+
 GENERATED, RAW = "partygrid_bench_bulk_gen", "partygrid_bench_bulk_raw"
 PREREQUISITES = ("service_categories", "api_clients")
 

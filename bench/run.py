@@ -33,6 +33,9 @@ import asyncpg
 from partygrid.domain.tickets.workflow import TicketState
 from partygrid.seed.city.loader import DEFAULT_PASSWORD as GENERATED_PASSWORD
 
+# Benchmarks run on the development secrets; an unset environment would be production.
+os.environ.setdefault("PARTYGRID_ENVIRONMENT", "development")
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 VENV_BIN = Path(sys.executable).parent

@@ -26,6 +26,9 @@ from partygrid.repo.keyring import Keyring
 from partygrid.repo.migrations import head_revision, upgrade_to_head
 from partygrid.repo.sealing import ID_NUMBER, id_number_index
 
+# Benchmarks run on the development secrets; an unset environment would be production.
+os.environ.setdefault("PARTYGRID_ENVIRONMENT", "development")
+
 DB = "partygrid_bench_scale"
 STREETS, COMMUNITIES_PER_STREET, BRANCHES_PER_COMMUNITY, GROUPS_PER_BRANCH = 10, 72, 3, 3
 MEMBERS = 500_000

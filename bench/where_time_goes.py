@@ -28,6 +28,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+# Benchmarks run on the development secrets; an unset environment would be production.
+os.environ.setdefault("PARTYGRID_ENVIRONMENT", "development")
+
 BENCH = Path(__file__).resolve().parent
 DEFAULT_PASSWORD = os.environ.get("PARTYGRID_BENCH_PASSWORD", "Bench-City-2026!")
 

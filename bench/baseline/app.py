@@ -47,6 +47,9 @@ from partygrid.repo.database import app_role_url
 from partygrid.repo.keyring import Keyring
 from partygrid.repo.tickets.public_reads import public_media_url
 
+# Benchmarks run on the development secrets; an unset environment would be production.
+os.environ.setdefault("PARTYGRID_ENVIRONMENT", "development")
+
 SETTINGS = Settings()
 KEYRING = Keyring.from_settings(SETTINGS)
 SECRET = SETTINGS.secret_key.get_secret_value()

@@ -27,10 +27,15 @@ class Environment(StrEnum):
     production = "production"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PARTYGRID_", env_file=".env", extra="ignore")
+ENV_CONFIG = SettingsConfigDict(env_prefix="PARTYGRID_", env_file=".env", extra="ignore")
 
-    environment: Environment = Environment.development
+
+class Settings(BaseSettings):
+    model_config = ENV_CONFIG
+
+    # Unset means production: a deployment that forgets the variable must not run on the
+    # development secrets. Laptops say development; `serve --demo` says demo itself.
+    environment: Environment = Environment.production
     # DATABASE_URL is the conventional name partner ops teams already set, so it is
     # read without the prefix; unset means "start the embedded server".
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
@@ -119,9 +124,17 @@ class Settings(BaseSettings):
         }
         unset = [name for name, is_default in defaults.items() if is_default]
         if unset:
+            defaulted = "environment" not in self.model_fields_set
             raise ValueError(
-                f"environment {self.environment.value} refuses the development secrets; "
-                f"set {', '.join(unset)}"
+                f"environment {self.environment.value}"
+                + (" (PARTYGRID_ENVIRONMENT is unset)" if defaulted else "")
+                + f" refuses the development secrets; set {', '.join(unset)}"
+                + (
+                    "; or, on a laptop, PARTYGRID_ENVIRONMENT=development, or try "
+                    "`partygrid serve --demo`"
+                    if defaulted
+                    else ""
+                )
             )
         if len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("PARTYGRID_SECRET_KEY must be at least 32 characters")
@@ -135,3 +148,14 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+class _EnvironmentOnly(BaseSettings):
+    model_config = ENV_CONFIG
+    environment: Environment | None = None
+
+
+def configured_environment() -> Environment | None:
+    """PARTYGRID_ENVIRONMENT as configured (environment or .env), None when unset; read
+    without the other settings, so it answers even where they would be refused."""
+    return _EnvironmentOnly().environment

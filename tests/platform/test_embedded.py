@@ -25,6 +25,8 @@ TIMEOUT = 120
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["PARTYGRID_DATA_DIR"] = str(data_dir)
+    # The conveniences under test (embedded server, migrate on start) are development's.
+    env["PARTYGRID_ENVIRONMENT"] = "development"
     env.update(extra)
     return env
 

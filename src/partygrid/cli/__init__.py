@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import typer
 
-from partygrid.cli import accounts, audit, city, console, deadlines, demo, keys, schema, serve
+from partygrid.cli import accounts, audit, city, deadlines, demo, keys, schema, serve
+from partygrid.cli.console import checked
 from partygrid.cli.schema import render_openapi
 
 __all__ = ["app", "render_openapi"]
@@ -22,14 +23,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.callback()(console.check_settings)
+# Every command refuses bad settings in one line before it starts (console.checked);
+# serve and demo check once they have chosen their environment, openapi needs none.
 app.command()(serve.serve)
-app.command()(schema.migrate)
+app.command()(checked(schema.migrate))
 app.command()(demo.demo)
-app.command("create-admin")(accounts.create_admin_command)
+app.command("create-admin")(checked(accounts.create_admin_command))
 app.command()(schema.openapi)
 app.add_typer(audit.audit_app, name="audit")
-app.command("rotate-keys")(keys.rotate_keys_command)
+app.command("rotate-keys")(checked(keys.rotate_keys_command))
 app.add_typer(deadlines.calendar_app, name="calendar")
 app.add_typer(deadlines.tickets_app, name="tickets")
-app.command()(city.generate)
+app.command()(checked(city.generate))

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from partygrid.cli.console import configure_logging, fail, first_line, say, stop_cleanly_on_signals
+from partygrid.cli.console import (
+    checked,
+    configure_logging,
+    fail,
+    first_line,
+    say,
+    stop_cleanly_on_signals,
+)
 from partygrid.cli.database import connect, run_in_uow
 from partygrid.config import get_settings
 
@@ -14,6 +21,7 @@ audit_app = typer.Typer(help="The audit trail: check its hash chain.", no_args_i
 
 
 @audit_app.command("verify")
+@checked
 def audit_verify(
     anchor: Annotated[
         str | None,

@@ -3,14 +3,19 @@ signals, logging, and the settings check that runs before any command starts."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
+from collections.abc import Callable
 from types import FrameType
-from typing import NoReturn
+from typing import NoReturn, ParamSpec, TypeVar
 
 import typer
 
 from partygrid.config import get_settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Exit status when the database cannot be started or reached.
 EXIT_DATABASE = 2
@@ -55,7 +60,7 @@ def configure_logging() -> None:
 
 def check_settings() -> None:
     """Refuse bad settings (such as development secrets in production) in one line that
-    names the settings, before any command starts anything."""
+    names the settings, before the command starts anything."""
     from pydantic import ValidationError
 
     from partygrid.repo.keyring import KeyError_, Keyring
@@ -72,3 +77,16 @@ def check_settings() -> None:
         fail(f"settings refused: {'; '.join(problems)}", code=EXIT_CONFIG)
     except (KeyError_, OSError) as exc:
         fail(f"settings refused: {first_line(exc)}", code=EXIT_CONFIG)
+
+
+def checked(command: Callable[P, R]) -> Callable[P, R]:
+    """The command, refusing bad settings first. Each command checks as it starts rather
+    than the group's callback: `--help` then needs no settings, and `serve --demo` and
+    `demo` choose their environment before they check."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        check_settings()
+        return command(*args, **kwargs)
+
+    return run

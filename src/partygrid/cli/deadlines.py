@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from partygrid.cli.console import fail, first_line, say
+from partygrid.cli.console import checked, fail, first_line, say
 from partygrid.cli.database import connect_at_head, run_in_uow
 
 calendar_app = typer.Typer(
@@ -44,6 +44,7 @@ def _schedule_file(path: Path) -> tuple[list[Any], list[Any], str | None]:
 
 
 @calendar_app.command("load")
+@checked
 def calendar_load(
     year: Annotated[int, typer.Option(help="The year the schedule is for, e.g. 2027.")],
     file: Annotated[
@@ -86,6 +87,7 @@ def calendar_load(
 
 
 @calendar_app.command("show")
+@checked
 def calendar_show(
     year: Annotated[
         int | None, typer.Option(help="One year's days; without it, the years known.")
@@ -114,6 +116,7 @@ def calendar_show(
 
 
 @tickets_app.command("sweep")
+@checked
 def tickets_sweep() -> None:
     """Raise yellow (soon due) and red (overdue) supervision on open tickets now, as the
     service does every PARTYGRID_SWEEP_SECONDS; running it again changes nothing."""

@@ -11,6 +11,7 @@ import typer
 
 from partygrid.cli.console import (
     EXIT_CONFIG,
+    check_settings,
     configure_logging,
     fail,
     say,
@@ -21,14 +22,16 @@ from partygrid.config import Settings, get_settings
 
 
 def enter_demo_environment() -> None:
-    """--demo runs as PARTYGRID_ENVIRONMENT=demo (development secrets accepted), but never
-    turns a production configuration into a demo."""
-    from partygrid.config import Environment
+    """--demo runs as PARTYGRID_ENVIRONMENT=demo (development secrets accepted), then
+    checks the settings; it never turns a configuration that says production into a demo
+    (an unset environment is production only until --demo says otherwise)."""
+    from partygrid.config import Environment, configured_environment
 
-    if get_settings().environment is Environment.production:
+    if configured_environment() is Environment.production:
         fail("the demo is not for production: unset PARTYGRID_ENVIRONMENT", code=EXIT_CONFIG)
     os.environ["PARTYGRID_ENVIRONMENT"] = Environment.demo.value
     get_settings.cache_clear()
+    check_settings()
 
 
 async def _load_demo(settings: Settings) -> list[str]:

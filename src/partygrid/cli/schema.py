@@ -37,10 +37,12 @@ def openapi(
         Path, typer.Option("--output", "-o", help="Where to write it; '-' for stdout.")
     ] = Path("openapi/openapi.json"),
 ) -> None:
-    """Write the API's OpenAPI document (no database needed)."""
+    """Write the API's OpenAPI document (no database, no settings needed)."""
+    from partygrid.config import Environment, Settings
     from partygrid.main import create_app
 
-    text = render_openapi(create_app(get_settings()))
+    # The document is the same in every environment; development's needs no secrets.
+    text = render_openapi(create_app(Settings(environment=Environment.development)))
     if str(output) == "-":
         sys.stdout.write(text)
         return

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from partygrid.cli.console import configure_logging, say, stop_cleanly_on_signals
+from partygrid.cli.console import check_settings, configure_logging, say, stop_cleanly_on_signals
 from partygrid.cli.database import connect, migrate_to_head, require_migrations
 from partygrid.cli.demo import enter_demo_environment, load_demo_street
 from partygrid.config import get_settings
@@ -32,6 +32,8 @@ def serve(
     stop_cleanly_on_signals()
     if demo:
         enter_demo_environment()
+    else:
+        check_settings()
     try:
         settings, current = connect(require_migrations(get_settings()))
         migrate_to_head(settings, current)

@@ -1,0 +1,71 @@
+"""Safe defaults: a deployment that forgets a setting is refused, not run on the public
+development secrets; the README's two commands still work on a fresh machine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from partygrid.config import Environment, Settings
+
+CLI = [sys.executable, "-m", "partygrid.cli"]
+EXIT_CONFIG = 78
+
+
+def bare_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """A machine with nothing configured: no PARTYGRID_* variable, no DATABASE_URL."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("PARTYGRID_")}
+    env = {k: v for k, v in kept.items() if k != "DATABASE_URL"}
+    env["PARTYGRID_DATA_DIR"] = str(tmp_path)  # whatever happens stays in the test's folder
+    env.update(extra)
+    return env
+
+
+def run_cli(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    # cwd is the temporary folder, so no developer's .env is read.
+    return subprocess.run(
+        [*CLI, *args], env=bare_env(tmp_path, **extra), cwd=tmp_path, capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_an_unset_environment_refuses_the_development_secrets(monkeypatch) -> None:
+    monkeypatch.delenv("PARTYGRID_ENVIRONMENT", raising=False)
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert "PARTYGRID_SECRET_KEY" in str(refused.value)
+
+
+def test_serve_with_nothing_configured_refuses_in_one_line(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "serve", "--port", "1")
+    assert result.returncode == EXIT_CONFIG, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    # It says what to set, and how to just try it.
+    for name in ("PARTYGRID_SECRET_KEY", "PARTYGRID_DATA_KEYS", "PARTYGRID_INDEX_KEY",
+                 "PARTYGRID_AUDIT_KEY", "PARTYGRID_ENVIRONMENT", "--demo"):  # fmt: skip
+        assert name in line, line
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "pgdata").exists()  # refused before any database was started
+
+
+def test_an_explicit_development_environment_still_accepts_the_development_secrets() -> None:
+    assert Settings(environment=Environment.development, _env_file=None).is_relaxed  # type: ignore[call-arg]
+
+
+def test_help_needs_no_settings(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "migrate", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Apply every pending migration" in result.stdout
+
+
+def test_the_demo_is_refused_where_production_is_configured(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "demo", PARTYGRID_ENVIRONMENT="production")
+    assert result.returncode == EXIT_CONFIG
+    assert "not for production" in result.stderr
