@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +20,34 @@ DEV_SECRET_KEY = "dev-only-jwt-secret-change-me-0000000000000000"
 DEV_DATA_KEYS = "dev1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE="
 DEV_INDEX_KEY = "dev-only-index-key-change-me"
 DEV_AUDIT_KEY = "dev-only-audit-key-change-me"
+
+
+# Keys that sign tokens, index ID numbers and chain the audit trail. 32 characters of
+# `openssl rand -base64 32` (44) or `openssl rand -hex 16` pass with room to spare.
+MIN_KEY_CHARS = 32
+# What the key's own character frequencies say it holds (length x Shannon entropy): 16
+# random bytes in hex score 89-140 bits, 32 in base64 190-230; "k" * 40 scores 0.
+MIN_KEY_BITS = 80
+KEY_HINT = "make one with `openssl rand -base64 32`"
+
+
+def _estimated_bits(value: str) -> float:
+    counts = Counter(value)
+    return -sum(n * math.log2(n / len(value)) for n in counts.values())
+
+
+def _repeats_a_unit(value: str) -> bool:
+    """"abcabcabc": the text occurs in itself rotated, so it is one unit repeated."""
+    return value in (value + value)[1:-1]
+
+
+def key_problem(name: str, value: str) -> str | None:
+    """Why a key is unfit for production, naming the setting and never the key."""
+    if len(value) < MIN_KEY_CHARS:
+        return f"{name} must be at least {MIN_KEY_CHARS} characters ({KEY_HINT})"
+    if _repeats_a_unit(value) or _estimated_bits(value) < MIN_KEY_BITS:
+        return f"{name} looks guessable: few different characters or a pattern ({KEY_HINT})"
+    return None
 
 
 class Environment(StrEnum):
@@ -136,8 +166,14 @@ class Settings(BaseSettings):
                     else ""
                 )
             )
-        if len(self.secret_key.get_secret_value()) < 32:
-            raise ValueError("PARTYGRID_SECRET_KEY must be at least 32 characters")
+        keys = {
+            "PARTYGRID_SECRET_KEY": self.secret_key,
+            "PARTYGRID_INDEX_KEY": self.index_key,
+            "PARTYGRID_AUDIT_KEY": self.audit_key,
+        }
+        problems = [key_problem(name, key.get_secret_value()) for name, key in keys.items()]
+        if any(problems):
+            raise ValueError("; ".join(problem for problem in problems if problem))
         return self
 
     @property

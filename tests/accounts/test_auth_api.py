@@ -4,6 +4,7 @@ refusal to start with development secrets."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -333,8 +334,9 @@ def test_production_settings_refuse_the_development_secrets() -> None:
         Settings(environment=Environment.production)
     assert "PARTYGRID_SECRET_KEY" in str(caught.value)
     good = Settings(
-        environment=Environment.production, secret_key="k" * 40, index_key="i" * 40,
-        audit_key="a" * 40, data_keys="p1:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+        environment=Environment.production, secret_key=secrets.token_urlsafe(32),
+        index_key=secrets.token_urlsafe(32), audit_key=secrets.token_urlsafe(32),
+        data_keys="p1:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
     )  # fmt: skip
     assert good.admin_totp_required is True
 

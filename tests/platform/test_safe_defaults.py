@@ -3,7 +3,9 @@ development secrets; the README's two commands still work on a fresh machine."""
 
 from __future__ import annotations
 
+import base64
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +71,41 @@ def test_the_demo_is_refused_where_production_is_configured(tmp_path: Path) -> N
     result = run_cli(tmp_path, "demo", PARTYGRID_ENVIRONMENT="production")
     assert result.returncode == EXIT_CONFIG
     assert "not for production" in result.stderr
+
+
+# --- key material ------------------------------------------------------------------------
+
+DATA_KEYS = "p1:" + base64.b64encode(b"\x07" * 32).decode()
+
+
+def random_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()  # `openssl rand -base64 32`
+
+
+def production(**keys: str) -> Settings:
+    chosen = {"secret_key": random_key(), "index_key": random_key(), "audit_key": random_key()}
+    chosen.update(keys)
+    return Settings(
+        environment=Environment.production, data_keys=DATA_KEYS, _env_file=None, **chosen
+    )  # type: ignore[call-arg]
+
+
+def test_production_accepts_keys_made_as_the_readme_says() -> None:
+    production()
+    production(index_key=secrets.token_hex(16), audit_key=secrets.token_hex(32))
+
+
+@pytest.mark.parametrize("setting", ["secret_key", "index_key", "audit_key"])
+@pytest.mark.parametrize(
+    "weak",
+    ["short-but-random-Xq9", "k" * 40, "abcd" * 10, "password" * 5, "a" * 39 + "b"],
+    ids=["short", "one-character", "repeated-unit", "repeated-word", "nearly-constant"],
+)
+def test_production_refuses_short_or_guessable_keys(setting: str, weak: str) -> None:
+    name = "PARTYGRID_" + setting.upper()
+    with pytest.raises(ValidationError) as refused:
+        production(**{setting: weak})
+    # What the console prints (cli/console.py): the messages, without the input.
+    message = " ".join(e["msg"] for e in refused.value.errors(include_input=False))
+    assert name in message
+    assert weak not in message  # the refusal never shows the key
