@@ -21,6 +21,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# The suite runs in the test environment (development secrets accepted), also where a
+# test runs a command in this process; an unset environment would be production.
+os.environ.setdefault("PARTYGRID_ENVIRONMENT", "test")
+
 from partygrid.config import Environment, Settings
 from partygrid.main import bind_database, create_app
 from partygrid.repo.database import (

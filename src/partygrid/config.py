@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     max_page_size: int = 200
     # Whether the API returns Swagger UI; off is sensible for an internet-facing node.
     docs_enabled: bool = True
+    # In production Swagger UI and /openapi.json need a docs login (api/docs.py): an
+    # administrator's password (and TOTP), giving a cookie that lasts this long.
+    docs_session_minutes: int = Field(default=30, ge=1, le=720)
+    # The deployment is reached over HTTPS only (a TLS-terminating proxy in front): send
+    # Strict-Transport-Security and mark the docs cookie Secure.
+    behind_tls: bool = False
 
     # The service connects as this less-privileged role (no UPDATE/DELETE on the audit
     # trail); DATABASE_URL is the schema owner that runs migrations. Unset

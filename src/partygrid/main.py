@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from partygrid import __version__
 from partygrid.api import health
+from partygrid.api.docs import install_docs
 from partygrid.api.errors import install_error_handlers
 from partygrid.api.middleware import ConnectionLeaseMiddleware, RequestIdMiddleware
 from partygrid.api.v1 import router as v1_router
@@ -113,8 +114,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         lifespan=_lifespan,
         generate_unique_id_function=_operation_id,
-        docs_url="/docs" if settings.docs_enabled else None,
+        # Swagger UI and the document are api/docs.py's: local assets, a login in production.
+        docs_url=None,
         redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.keyring = Keyring.from_settings(settings)
@@ -125,4 +128,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v1_router)
     app.include_router(open311.router)
     app.state.error_formats = {open311.PREFIX + "/": open311.error_response_for}
+    install_docs(app, settings)
     return app
