@@ -7,12 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from secure.middleware import SecureASGIMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from partygrid import __version__
 from partygrid.api import health
-from partygrid.api.docs import install_docs
+from partygrid.api.docs import inline_script_hashes, install_docs
 from partygrid.api.errors import install_error_handlers
+from partygrid.api.headers import security_headers
 from partygrid.api.middleware import ConnectionLeaseMiddleware, RequestIdMiddleware
 from partygrid.api.v1 import router as v1_router
 from partygrid.api.v1.tickets import open311
@@ -129,4 +131,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(open311.router)
     app.state.error_formats = {open311.PREFIX + "/": open311.error_response_for}
     install_docs(app, settings)
+    # Outermost of ours, so every response gets them (a 500 gets them from its handler).
+    app.state.security_headers = security_headers(
+        behind_tls=settings.behind_tls, script_hashes=inline_script_hashes(app)
+    )
+    app.add_middleware(SecureASGIMiddleware, secure=app.state.security_headers)
     return app

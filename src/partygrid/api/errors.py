@@ -172,9 +172,14 @@ async def _database_down(request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     await audit_refusal(request, 500, "internal-error", None)
-    return problem_response(
+    response = problem_response(
         request, 500, "internal-error", "an unexpected error occurred; it has been logged"
     )
+    # Answered from outside every middleware of ours, so the security headers come here.
+    secure = getattr(request.app.state, "security_headers", None)
+    if secure is not None:
+        secure.set_headers(response)
+    return response
 
 
 # A facade that speaks another standard (Open311 under /open311/) answers its clients in
