@@ -45,7 +45,7 @@ def decode_docs_token(settings: Settings, token: str) -> DocsClaims | None:
         )  # fmt: skip
     except jwt.PyJWTError:
         return None
-    subject, session = claims.get("sub"), claims.get("sid")
-    if claims.get("typ") != "docs" or not str(subject).isdigit() or not isinstance(session, int):
+    subject, session = str(claims.get("sub")), claims.get("sid")
+    if claims.get("typ") != "docs" or not subject.isdigit() or not isinstance(session, int):
         return None
     return DocsClaims(user_id=int(subject), session_id=session)
