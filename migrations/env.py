@@ -11,6 +11,7 @@ from sqlalchemy.types import UserDefinedType
 
 from partygrid.repo import tables  # noqa: F401  (fills Base.metadata)
 from partygrid.repo.base import Base, LTree, Polygon
+from partygrid.repo.roles import set_app_role_password
 
 config = context.config
 target_metadata = Base.metadata
@@ -44,6 +45,11 @@ def _run_sync(connection) -> None:  # type: ignore[no-untyped-def]
     _configure(connection)
     with context.begin_transaction():
         context.run_migrations()
+        # Not a migration: the password may be set or changed on any run, even at head.
+        password = config.attributes.get("app_db_password")
+        if password is not None:
+            role = config.attributes.get("app_db_role", "partygrid_app")
+            set_app_role_password(connection, role, password.get_secret_value())
 
 
 async def _run_async(url: str) -> None:

@@ -101,17 +101,24 @@ def require_migrations(settings: Settings) -> Settings:
 def migrate_to_head(settings: Settings, current: str | None) -> None:
     assert settings.database_url
     head = head_revision(settings, settings.database_url)
-    if current == head:
+    password = settings.app_db_password is not None
+    if current == head and not password:
         say(f"schema is at the latest migration ({head})")
         return
     try:
+        # At head too when a password is configured: the run (re)sets the app role's.
         upgrade_to_head(settings, settings.database_url)
     except Exception as exc:
         fail(
             f"migration from {current or 'an empty database'} to {head} failed: {first_line(exc)}",
             code=1,
         )
-    say(f"migrated the schema from {current or 'an empty database'} to {head}")
+    if current == head:
+        say(f"schema is at the latest migration ({head})")
+    else:
+        say(f"migrated the schema from {current or 'an empty database'} to {head}")
+    if password:
+        say(f"the app role {settings.app_db_role} has the password of PARTYGRID_APP_DB_PASSWORD")
 
 
 def connect_at_head() -> Settings:

@@ -19,6 +19,8 @@ def alembic_config(settings: Settings, url: str) -> Config:
     # env.py reads the URL from here, so the CLI, the app and the tests agree.
     cfg.attributes["database_url"] = url
     cfg.attributes["app_db_role"] = settings.app_db_role
+    # env.py sets it on the app role after migrating, every time (PARTYGRID_APP_DB_PASSWORD).
+    cfg.attributes["app_db_password"] = settings.app_db_password
     # Migrations that seal or open personal data (0003) use the service's own keys.
     cfg.attributes["keyring"] = Keyring.from_settings(settings)
     return cfg
