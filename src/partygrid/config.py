@@ -182,6 +182,25 @@ class Settings(BaseSettings):
             raise ValueError("; ".join(problem for problem in problems if problem))
         return self
 
+    def serving_problems(self) -> list[str]:
+        """Why this configuration may not serve: in production the serving process holds
+        the app role's credentials only, never the schema owner's (which could rewrite the
+        audit trail), and migrating is `partygrid migrate`'s separate step."""
+        if self.environment is not Environment.production:
+            return []
+        problems = []
+        if self.database_url:
+            problems.append(
+                "the service in production holds no schema owner's credentials: unset "
+                "DATABASE_URL (it is for `partygrid migrate`, run as a separate step)"
+            )
+        if not self.app_database_url:
+            problems.append(
+                "set PARTYGRID_APP_DATABASE_URL to the app role's connection "
+                f"(postgresql://{self.app_db_role}:PASSWORD@host:5432/db)"
+            )
+        return problems
+
     @property
     def embedded_pgdata(self) -> Path:
         return self.data_dir / "pgdata"

@@ -18,19 +18,19 @@ from partygrid.api.headers import security_headers
 from partygrid.api.middleware import ConnectionLeaseMiddleware, RequestIdMiddleware
 from partygrid.api.v1 import router as v1_router
 from partygrid.api.v1.tickets import open311
-from partygrid.config import Settings, get_settings
+from partygrid.config import Environment, Settings, get_settings
 from partygrid.gc_tuning import tune_for_serving
 from partygrid.logging import install_personal_data_filter
 from partygrid.repo.connection_lease import LeaseYieldingSession
 from partygrid.repo.database import (
-    app_role_url,
     create_engine,
     create_sessionmaker,
     driver_connection_for,
-    resolve_database_url,
+    service_database_url,
 )
 from partygrid.repo.keyring import Keyring
 from partygrid.repo.migrations import head_revision
+from partygrid.repo.roles import may_rewrite_audit_trail
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.tickets.monitor import start_sweeper, stop_sweeper
 
@@ -85,14 +85,30 @@ def bind_database(
     app.state.driver_connection = driver_connection_for(engine, sessionmaker)
 
 
+async def _connect_as_the_app_role(app: FastAPI, settings: Settings) -> None:
+    """Bind the served app to the app role's connection. In production it holds no owner
+    credentials and refuses a role that could rewrite the audit trail (`partygrid serve`
+    says so in one line before it gets here; this guards any other way of serving)."""
+    problems = settings.serving_problems()
+    if problems:
+        raise RuntimeError("; ".join(problems))
+    url = service_database_url(settings)
+    engine = create_engine(url, settings)
+    if settings.environment is Environment.production:
+        async with engine.connect() as connection:
+            if await may_rewrite_audit_trail(connection):
+                await engine.dispose()
+                raise RuntimeError("the service's database role may rewrite the audit trail")
+    bind_database(app, engine)
+    app.state.migration_head = head_revision(settings, url)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     owns_engine = getattr(app.state, "engine", None) is None
     if owns_engine:
-        url = resolve_database_url(settings)
-        bind_database(app, create_engine(app_role_url(url, settings), settings))
-        app.state.migration_head = head_revision(settings, url)
+        await _connect_as_the_app_role(app, settings)
     sweeper = start_sweeper(
         settings, lambda: UnitOfWork(app.state.sessionmaker, app.state.keyring)
     )  # PARTYGRID_SWEEP_SECONDS: yellow/red supervision of soon-due and overdue tickets

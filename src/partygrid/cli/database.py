@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from partygrid.cli.console import (
+    EXIT_CONFIG,
     configure_logging,
     fail,
     first_line,
@@ -23,6 +24,7 @@ from partygrid.cli.console import (
 from partygrid.config import Settings, get_settings
 from partygrid.repo.database import (
     DatabaseUnavailable,
+    async_url,
     create_engine,
     create_sessionmaker,
     resolve_database_url,
@@ -51,6 +53,47 @@ async def _probe(url: str) -> str | None:
             return await current_revision(conn)
     finally:
         await engine.dispose()
+
+
+async def _probe_app_role(url: str) -> tuple[str | None, bool]:
+    """The schema's migration, and whether this role could rewrite the audit trail."""
+    from partygrid.repo.roles import may_rewrite_audit_trail
+
+    engine = create_async_engine(
+        url, poolclass=NullPool, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS}
+    )
+    try:
+        async with engine.connect() as conn:
+            revision = await current_revision(conn)
+            return revision, revision is not None and await may_rewrite_audit_trail(conn)
+    finally:
+        await engine.dispose()
+
+
+def connect_as_app_role(settings: Settings) -> Settings:
+    """How production serves: with the app role's connection only. Refuses (one line) the
+    schema owner's credentials, a role that could rewrite the audit trail, and a schema
+    behind the latest migration: migrating is `partygrid migrate`'s step, as the owner."""
+    problems = settings.serving_problems()
+    if problems:
+        fail(f"settings refused: {'; '.join(problems)}", code=EXIT_CONFIG)
+    require_migrations(settings)
+    assert settings.app_database_url
+    url = async_url(settings.app_database_url)
+    try:
+        revision, may_rewrite = asyncio.run(_probe_app_role(url))
+    except Exception as exc:
+        fail(f"cannot reach the database at {_show(url)}: {first_line(exc)}")
+    if revision != head_revision(settings, url):
+        fail("the schema is not at the latest migration: run `partygrid migrate` first", code=1)
+    if may_rewrite:
+        fail(
+            "settings refused: PARTYGRID_APP_DATABASE_URL connects as a role that may change "
+            f"the audit trail (the owner or a superuser): use {settings.app_db_role}",
+            code=EXIT_CONFIG,
+        )
+    say(f"database: {_show(url)}")
+    return settings
 
 
 def connect(settings: Settings) -> tuple[Settings, str | None]:

@@ -56,6 +56,15 @@ def app_role_url(owner_url: str, settings: Settings) -> str:
     return urlunsplit(parts._replace(netloc=f"{credentials}@{host}"))
 
 
+def service_database_url(settings: Settings) -> str:
+    """The URL the serving process connects with: PARTYGRID_APP_DATABASE_URL (production
+    has nothing else), or the app role on the owner's server, starting the embedded one
+    when none is configured (development and the demo)."""
+    if settings.app_database_url:
+        return async_url(settings.app_database_url)
+    return app_role_url(resolve_database_url(settings), settings)
+
+
 def with_database(url: str, database: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + database))
