@@ -6,10 +6,16 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import ValidationError
 
@@ -109,3 +115,46 @@ def test_production_refuses_short_or_guessable_keys(setting: str, weak: str) -> 
     message = " ".join(e["msg"] for e in refused.value.errors(include_input=False))
     assert name in message
     assert weak not in message  # the refusal never shows the key
+
+
+# --- the README's first command, on a fresh machine --------------------------------------
+
+
+@pytest.mark.embedded
+def test_serve_demo_works_with_nothing_configured() -> None:
+    # Not under pytest's tmp_path: another pytest run may chmod its root to 0700 under the
+    # embedded server's feet (it runs as another user when we are root).
+    folder = Path(tempfile.mkdtemp(prefix="partygrid-demo-"))
+    port = free_port()
+    process = subprocess.Popen(
+        [*CLI, "serve", "--demo", "--port", str(port)], env=bare_env(folder), cwd=folder,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert process.poll() is None, process.communicate()[0]
+            assert time.monotonic() < deadline, "serve --demo did not come up"
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert ready.status_code == 200, ready.text
+        # The demo's docs are open, as the README's first step says.
+        assert httpx.get(f"http://127.0.0.1:{port}/docs", timeout=5).status_code == 200
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+    assert process.returncode == 0, output
+    assert "demo:" in output and "Traceback" not in output
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
