@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 T = TypeVar("T")
 
@@ -17,6 +17,14 @@ class RequestModel(BaseModel):
 
 class ResponseModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class InputWarning(ResponseModel):
+    """A soft check that failed: the request succeeded, but a person should look."""
+
+    code: str = Field(examples=["id-number-region-unknown"])
+    field: str = Field(examples=["body.id_number"])
+    detail: str
 
 
 class Page(BaseModel, Generic[T]):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from partygrid.domain.errors import RuleViolation
-from partygrid.domain.identity import Gender
+from partygrid.domain.identity import Gender, age_on
 from partygrid.domain.organizations.model import (
     COMMUNITY_KINDS,
     MEMBER_HOLDING_KINDS,
@@ -141,6 +141,14 @@ def check_member_organization(org: Organization) -> None:
         raise RuleViolation(
             f"party members cannot belong to a {org.kind}; allowed kinds: {allowed}",
             rule="member-organization-kind",
+        )
+
+
+def check_adult(birth_date: date, today: date) -> None:
+    """Nobody younger than the admission age can be a member yet."""
+    if age_on(birth_date, today) < PARTY_MIN_AGE:
+        raise RuleViolation(
+            f"party members are at least {PARTY_MIN_AGE} years old", rule="member-age"
         )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from partygrid.domain.identity import normalize_id_number
+from partygrid.domain.identity import CITIZENS, check_id_number
 from partygrid.domain.members.model import (
     LeaveReason,
     MemberCategory,
@@ -66,7 +66,8 @@ def id_number(region: str, born: date, order: int) -> str:
     """An 18-character resident ID number; ``order`` (1-999) is odd for men, even for women."""
     first17 = f"{region}{born:%Y%m%d}{order:03d}"
     number = first17 + check_digit(first17)
-    return normalize_id_number(number, field="demo.id_number")  # refuses a bad one loudly
+    # Refuses a bad one loudly.
+    return check_id_number(number, population=CITIZENS, field="demo.id_number").number
 
 
 def mobile(rng: random.Random) -> str:

@@ -16,10 +16,13 @@ from partygrid.domain.audit.events import changed_fields
 from partygrid.domain.contact import normalize_phone
 from partygrid.domain.errors import Conflict, NotFound, RuleViolation
 from partygrid.domain.identity import (
+    CITIZENS,
+    Gender,
+    IdNumberWarning,
     birth_date_of,
     business_today,
+    check_id_number,
     gender_of,
-    normalize_id_number,
 )
 from partygrid.domain.members.model import (
     LeaveReason,
@@ -29,6 +32,7 @@ from partygrid.domain.members.model import (
     PartyMember,
     Transfer,
     check_active,
+    check_adult,
     check_category_ledger,
     check_joined_party,
     check_ledger_end,
@@ -55,14 +59,17 @@ class NewMember:
     work_unit: str | None = None
     post: str | None = None
     mobile_ledger: MobileLedgerEntry | None = None
+    gender: Gender | None = None  # as stated on the form: only checked against the number
 
 
 @dataclass(frozen=True, slots=True)
 class MemberRecord:
-    """A member with the current mobile ledger entry (mobile members only)."""
+    """A member with the current mobile ledger entry (mobile members only), and what the
+    soft checks of a registration found (the member is registered all the same)."""
 
     member: PartyMember
     ledger: MobileLedgerEntry | None
+    warnings: tuple[IdNumberWarning, ...] = ()
 
 
 def clean_phone(raw: str | None, field: str) -> str | None:
@@ -124,10 +131,15 @@ async def end_current_entry(uow: UnitOfWork, member_id: int, ended_on: date, sco
 
 
 async def register_member(uow: UnitOfWork, *, actor: Actor, new: NewMember) -> MemberRecord:
-    """Register a member in an organization; mobile members come with a ledger entry."""
+    """Register a member in an organization; mobile members come with a ledger entry.
+
+    Party membership needs PRC nationality: the number must be a 居民身份证's."""
     async with uow:
         today = business_today()
-        id_number = normalize_id_number(new.id_number, today=today)
+        checked = check_id_number(
+            new.id_number, population=CITIZENS, today=today, stated_gender=new.gender
+        )
+        id_number = checked.number
         phone = clean_phone(new.phone, "body.phone")
         check_category_ledger(new.category, new.mobile_ledger is not None)
         entry = (
@@ -136,6 +148,7 @@ async def register_member(uow: UnitOfWork, *, actor: Actor, new: NewMember) -> M
             else None
         )
         birth_date = birth_date_of(id_number)
+        check_adult(birth_date, today)
         check_joined_party(new.joined_party_on, birth_date, today)
         check_member_organization(
             await existing_organization(uow, new.organization_id, actor=actor)
@@ -160,9 +173,10 @@ async def register_member(uow: UnitOfWork, *, actor: Actor, new: NewMember) -> M
         uow.audit.record(
             actor, "member.register", "party_member", member.id,
             after={**snapshots.member(member), "mobile_ledger": snapshots.ledger_entry(ledger)},
+            reason=", ".join(w.code for w in checked.warnings) or None,
         )  # fmt: skip
         await uow.commit()
-        return MemberRecord(member, ledger)
+        return MemberRecord(member, ledger, checked.warnings)
 
 
 async def get_member(uow: UnitOfWork, *, actor: Actor, member_id: int) -> MemberRecord:

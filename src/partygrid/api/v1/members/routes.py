@@ -12,6 +12,7 @@ from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, next_id_cursor
 from partygrid.api.permissions import AUTH_ERRORS, MemberReader, MemberWriter
 from partygrid.api.routing import PrefixRouter
+from partygrid.api.schemas import InputWarning
 from partygrid.api.v1.members.schemas import (
     CentralHouseholdSet,
     MemberCreate,
@@ -19,6 +20,7 @@ from partygrid.api.v1.members.schemas import (
     MemberLeave,
     MemberPage,
     MemberRead,
+    MemberRegistered,
     MemberTransferCreate,
     MemberTransferResult,
     MemberUpdate,
@@ -51,12 +53,12 @@ def _moved(
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=MemberDetail,
+    "", status_code=status.HTTP_201_CREATED, response_model=MemberRegistered,
     responses=problem_responses(409, 422),
 )  # fmt: skip
 async def register_member(
     body: MemberCreate, uow: Uow, actor: MemberWriter, response: Response
-) -> MemberDetail:
+) -> MemberRegistered:
     """Register a party member; mobile members come with their ledger entry."""
     fields = body.model_dump(exclude={"mobile_ledger"})
     ledger = body.mobile_ledger.to_domain() if body.mobile_ledger else None
@@ -64,7 +66,10 @@ async def register_member(
         uow, actor=actor, new=svc.NewMember(**fields, mobile_ledger=ledger)
     )
     response.headers["Location"] = f"/api/v1/members/{record.member.id}"
-    return _detail(response, record)
+    warnings = [
+        InputWarning(code=w.code, field="body.id_number", detail=w.detail) for w in record.warnings
+    ]
+    return MemberRegistered(**_detail(response, record).model_dump(), warnings=warnings)
 
 
 @router.get("", response_model=MemberPage, responses=problem_responses(404, 422))

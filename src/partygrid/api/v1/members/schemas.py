@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from partygrid.api.schemas import Note, Page, RequestModel, ResponseModel
+from partygrid.api.schemas import InputWarning, Note, Page, RequestModel, ResponseModel
 from partygrid.domain.contact import mask_phone
 from partygrid.domain.identity import Gender, business_today, mask_id_number
 from partygrid.domain.members.model import (
@@ -55,8 +55,10 @@ class MemberCreate(RequestModel):
     id_number: str = Field(
         min_length=1,
         max_length=40,
-        description="身份证号 (GB 11643). Full-width digits and a lowercase x are accepted. "
-        "Never returned unmasked.",
+        description="居民身份证号 (GB 11643): party membership needs PRC nationality, so "
+        "residence permits (81/82/83...) and foreigners' permanent residence IDs (9...) are "
+        "refused (check `population`). Full-width digits and a lowercase x are accepted. An "
+        "unknown county code only warns. Never returned unmasked.",
     )
     category: MemberCategory
     organization_id: int = Field(description="The branch holding the organisational relationship.")
@@ -68,6 +70,11 @@ class MemberCreate(RequestModel):
     post: Place | None = Field(default=None, description="设岗定责: the post given to the member.")
     mobile_ledger: MobileLedgerCreate | None = Field(
         default=None, description="Required exactly when category is mobile."
+    )
+    gender: Gender | None = Field(
+        default=None,
+        description="As stated on the form, optional: the gender the ID number encodes is "
+        "kept, and a disagreement comes back as a warning.",
     )
 
 
@@ -196,6 +203,13 @@ class MemberDetail(MemberRead):
         return cls(
             **_member_fields(m), mobile_ledger=MobileLedgerRead.of(ledger) if ledger else None
         )
+
+
+class MemberRegistered(MemberDetail):
+    warnings: list[InputWarning] = Field(
+        description="Soft checks that failed (an unknown county code, a stated gender the ID "
+        "number disagrees with...): the member is registered; check these against the card."
+    )
 
 
 class MemberPage(Page[MemberRead]):
