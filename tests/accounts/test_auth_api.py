@@ -316,7 +316,7 @@ def test_every_auth_and_admin_route_declares_its_access(app) -> None:
         if path.startswith(prefixes)
         for method in methods
     }
-    assert len(declared) == 28
+    assert len(declared) == 30
     assert all(declared.values()), [k for k, v in declared.items() if not v]
     assert declared[("/api/v1/auth/token", "POST")] == ("public",)
     assert declared[("/api/v1/auth/refresh", "POST")] == ("public",)
@@ -324,6 +324,7 @@ def test_every_auth_and_admin_route_declares_its_access(app) -> None:
     assert declared[("/api/v1/users", "POST")] == ("user:manage",)
     assert declared[("/api/v1/users/{user_id}/role", "PUT")] == ("access:grant",)
     assert declared[("/api/v1/api-clients", "POST")] == ("client:manage",)
+    assert declared[("/api/v1/api-clients/{client_id}/permissions", "POST")] == ("access:grant",)
 
 
 # --- no development secret outside development ------------------------------------------

@@ -17,7 +17,11 @@ from partygrid.api.security import require
 from partygrid.domain.access import Actor, Permission, Scope, system_actor
 from partygrid.domain.accounts.signatures import signed_headers
 from partygrid.repo.uow import UnitOfWork
-from partygrid.services.accounts.api_clients import create_client, grant_client_scope
+from partygrid.services.accounts.api_clients import (
+    create_client,
+    grant_client_permission,
+    grant_client_scope,
+)
 from tests.fixtures.access import audit_rows, make_org
 from tests.platform.test_conventions_api import assert_problem
 
@@ -39,7 +43,7 @@ def echo_app(app):
 
     @app.post(ECHO)
     async def signed_echo(
-        request: Request, actor: Annotated[Actor, Depends(require(Permission.grid_write))]
+        request: Request, actor: Annotated[Actor, Depends(require(Permission.ticket_submit))]
     ) -> dict:
         return {"who": actor.principal.name, "body": await request.json()}
 
@@ -48,13 +52,18 @@ def echo_app(app):
 
 @pytest.fixture
 async def partner(uow, sessionmaker, keyring):
-    """A partner client scoped to a street: (key id, secret, client id, street id)."""
+    """A partner client scoped to a street that may submit tickets: (key id, secret,
+    client id, street id)."""
     street = await make_org(uow)
     admin = system_actor(Scope(), "test")
     made, secret = await create_client(UnitOfWork(sessionmaker, keyring), admin, name="公安")
     await grant_client_scope(
         UnitOfWork(sessionmaker, keyring), admin, client_id=made.id, organization_id=street.id,
         grid_id=None,
+    )  # fmt: skip
+    await grant_client_permission(
+        UnitOfWork(sessionmaker, keyring), admin, client_id=made.id,
+        permission=Permission.ticket_submit,
     )  # fmt: skip
     return made.key_id, secret, made.id, street.id
 
@@ -74,7 +83,7 @@ async def test_a_signed_get_identifies_the_partner(client, partner) -> None:
     me = response.json()
     assert (me["kind"], me["id"], me["role"]) == ("api_client", client_id, "partner_system")
     assert me["scope"] == {"organization_ids": [street_id], "grid_ids": []}
-    assert "grid:write" in me["permissions"] and "user:read" not in me["permissions"]
+    assert me["permissions"] == ["ticket:submit"]  # what it was given, nothing else
 
 
 async def test_a_signed_post_covers_its_body(echo_app, client, partner) -> None:

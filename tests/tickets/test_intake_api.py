@@ -16,6 +16,7 @@ from partygrid.domain.tickets.workflow import TicketType
 from partygrid.repo.uow import UnitOfWork
 from partygrid.seed.demo.catalogue import ensure_demo_catalogue
 from partygrid.services.tickets.catalogue import list_categories
+from tests.fixtures.partners import allow, make_partner, uow_factory
 from tests.fixtures.tickets import INSIDE, LAT, LON, PHONE, make_world, submit, ticket_body
 from tests.grids.test_grids_api import count, make_grid, square
 
@@ -97,11 +98,17 @@ async def test_a_grid_worker_cannot_file_outside_the_grid_in_scope(
 
 
 async def test_a_hotline_partner_with_a_district_scope_is_routed_among_all_grids(
-    client: httpx.AsyncClient, world: dict[str, Any], login_as
+    client: httpx.AsyncClient, world: dict[str, Any], sessionmaker, keyring, connection
 ) -> None:
-    hotline = await login_as("partner_system", orgs=[world["district"]])
-    ticket = await submit(client, hotline, channel="hotline")
-    assert ticket["grid_id"] == world["grid"]
+    hotline = await make_partner(
+        uow_factory(sessionmaker, keyring), name="12345热线", orgs=[world["district"]]
+    )
+    await allow(connection, hotline, "ticket:submit")
+    response = await client.post(
+        "/api/v1/tickets", json=ticket_body(channel="hotline"), auth=hotline.auth
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["grid_id"] == world["grid"]
 
 
 async def test_a_retry_with_the_same_key_returns_the_first_ticket(

@@ -67,11 +67,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.auditor: frozenset({P.audit_read}),
     Role.system_admin: frozenset({P.user_read, P.user_manage, P.client_manage, P.system_maintain}),
     Role.security_admin: frozenset({P.user_read, P.access_grant}),
-    Role.partner_system: frozenset(
-        {P.org_read, P.grid_read, P.grid_write, P.member_read, P.member_write}
-        | {P.ticket_read, P.ticket_submit}
-    ),
+    # A partner's role grants nothing by itself: each client holds what the security
+    # admin gave it (see CLIENT_GRANTABLE).
+    Role.partner_system: frozenset(),
 }
+
+# The most a partner client may be given: read the tree, grids, members and tickets,
+# register and edit members, submit residents' requests. Never grids or organizations,
+# departures, reveals, ticket handling or anything administrative.
+CLIENT_GRANTABLE = frozenset(
+    {P.org_read, P.grid_read, P.member_read, P.member_write, P.ticket_read, P.ticket_submit}
+)
 
 # Roles whose accounts must use a second factor when the setting enforces it.
 ADMIN_ROLES = frozenset(
@@ -127,10 +133,12 @@ class Principal:
     role: Role | None
     scope: Scope = field(default_factory=Scope)
     session_id: int | None = None
+    granted: frozenset[Permission] = frozenset()  # an API client's own permissions
 
     @property
     def permissions(self) -> frozenset[Permission]:
-        return permissions_of(self.role)
+        granted = self.granted if self.kind is PrincipalKind.api_client else frozenset()
+        return permissions_of(self.role) | (granted & CLIENT_GRANTABLE)
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions

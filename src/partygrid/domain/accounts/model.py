@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from partygrid.domain.access import ADMIN_ROLES, UNSCOPED_ROLES, Actor, PrincipalKind, Role
+from partygrid.domain.access import (
+    ADMIN_ROLES,
+    CLIENT_GRANTABLE,
+    UNSCOPED_ROLES,
+    Actor,
+    Permission,
+    PrincipalKind,
+    Role,
+)
 from partygrid.domain.errors import Forbidden, InvalidValue, RuleViolation, Unauthenticated
 
 USERNAME = re.compile(r"^[a-z0-9._-]{3,64}$")
@@ -85,6 +93,7 @@ class ApiClient:
     role: Role
     is_active: bool
     secret_enc: bytes = field(repr=False)
+    permissions: frozenset[Permission] = frozenset()  # given one by one (CLIENT_GRANTABLE)
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -132,4 +141,14 @@ def check_takes_scope(role: Role | None) -> None:
         raise RuleViolation(
             f"the role {role} holds no business data and takes no scope",
             rule="role-takes-no-scope",
+        )
+
+
+def check_grantable_to_client(permission: Permission) -> None:
+    """A partner client never holds more than a partner may."""
+    if permission not in CLIENT_GRANTABLE:
+        allowed = ", ".join(sorted(p.value for p in CLIENT_GRANTABLE))
+        raise RuleViolation(
+            f"{permission.value} is not for partner clients; they may hold {allowed}",
+            rule="permission-not-for-clients",
         )

@@ -1,23 +1,27 @@
-"""Partner systems' API clients (their scope grants live in ``SqlScopeRepository``)."""
+"""Partner systems' API clients and their permissions (their scope grants live in
+``SqlScopeRepository``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from partygrid.domain.access import Role
+from partygrid.domain.access import Permission, Role
 from partygrid.domain.accounts.model import ApiClient
 from partygrid.repo.keyring import Keyring
 from partygrid.repo.repository import SqlRepository, page_by_id
 from partygrid.repo.sealing import API_CLIENT_SECRET, seal
-from partygrid.repo.tables import ApiClientRow
+from partygrid.repo.tables import ApiClientPermissionRow, ApiClientRow
 
 C = ApiClientRow
+CP = ApiClientPermissionRow
 
 
-def _to_domain(row: ApiClientRow) -> ApiClient:
+def _to_domain(row: ApiClientRow, permissions: frozenset[Permission] = frozenset()) -> ApiClient:
     return ApiClient(
         id=row.id,
         name=row.name,
@@ -25,6 +29,7 @@ def _to_domain(row: ApiClientRow) -> ApiClient:
         role=Role(row.role),
         is_active=row.is_active,
         secret_enc=bytes(row.secret_enc),
+        permissions=permissions,
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -41,16 +46,16 @@ class SqlApiClientRepository(SqlRepository):
         if for_update:
             stmt = stmt.with_for_update()
         row = (await self.session.execute(stmt)).scalar_one_or_none()
-        return _to_domain(row) if row else None
+        return await self._complete(row) if row else None
 
     async def get_by_key_id(self, key_id: str) -> ApiClient | None:
         row = (await self.session.execute(select(C).where(C.key_id == key_id))).scalar_one_or_none()
-        return _to_domain(row) if row else None
+        return await self._complete(row) if row else None
 
     async def get_by_name(self, name: str) -> ApiClient | None:
         stmt = select(C).where(C.name == name).order_by(C.id).limit(1)
         row = (await self.session.execute(stmt)).scalar_one_or_none()
-        return _to_domain(row) if row else None
+        return await self._complete(row) if row else None
 
     async def add(self, *, name: str, key_id: str, secret: str) -> ApiClient:
         """A new client; its secret is sealed here and never read back in clear."""
@@ -76,8 +81,32 @@ class SqlApiClientRepository(SqlRepository):
             .returning(C)
             .execution_options(synchronize_session=False)
         )
-        return _to_domain((await self.session.execute(stmt)).scalar_one())
+        return await self._complete((await self.session.execute(stmt)).scalar_one())
 
     async def list_page(self, *, after_id: int | None, limit: int) -> list[ApiClient]:
         stmt = page_by_id(select(C), C.id, after_id=after_id, limit=limit)
-        return [_to_domain(r) for r in (await self.session.execute(stmt)).scalars()]
+        return [await self._complete(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def _complete(self, row: ApiClientRow) -> ApiClient:
+        stmt = select(CP.permission).where(CP.api_client_id == row.id)
+        held = (await self.session.execute(stmt)).scalars()
+        return _to_domain(row, frozenset(Permission(p) for p in held))
+
+    async def grant_permission(self, client_id: int, permission: Permission) -> datetime | None:
+        """When the grant was made; None when the client already held it."""
+        stmt = (
+            insert(CP)
+            .values(api_client_id=client_id, permission=permission.value)
+            .on_conflict_do_nothing()
+            .returning(CP.granted_at)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def revoke_permission(self, client_id: int, permission: Permission) -> bool:
+        """False when the client did not hold it."""
+        stmt = (
+            delete(CP)
+            .where(CP.api_client_id == client_id, CP.permission == permission.value)
+            .returning(CP.permission)
+        )
+        return (await self.session.execute(stmt)).first() is not None

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from partygrid.domain.access import Principal, PrincipalKind, Role, Scope
+from partygrid.domain.access import Permission, Principal, PrincipalKind, Role, Scope
 from partygrid.repo.keyring import DecryptionError, Keyring
 from partygrid.repo.repository import SqlRepository
 from partygrid.repo.sealing import API_CLIENT_SECRET, unseal
@@ -33,7 +33,9 @@ _CLIENT_PRINCIPAL = text(
     """
     SELECT c.id, c.name, c.role, c.secret_enc,
            coalesce(array_agg(ltree2text(o.path)) FILTER (WHERE o.id IS NOT NULL), '{}') AS paths,
-           coalesce(array_agg(s.grid_id) FILTER (WHERE s.grid_id IS NOT NULL), '{}') AS grids
+           coalesce(array_agg(s.grid_id) FILTER (WHERE s.grid_id IS NOT NULL), '{}') AS grids,
+           ARRAY(SELECT p.permission FROM api_client_permissions p
+                 WHERE p.api_client_id = c.id) AS permissions
     FROM api_clients c
     LEFT JOIN principal_scopes s ON s.api_client_id = c.id
     LEFT JOIN organizations o ON o.id = s.organization_id AND o.status = 'active'
@@ -76,8 +78,8 @@ class SqlPrincipalRepository(SqlRepository):
         self.keyring = keyring
 
     async def client_credentials(self, key_id: str) -> ClientCredentials | None:
-        """An active client with its scope and its secret in clear; None when there is no
-        such client or no configured key opens its secret."""
+        """An active client with its scope, its permissions and its secret in clear; None
+        when there is no such client or no configured key opens its secret."""
         row = (await self.session.execute(_CLIENT_PRINCIPAL, {"key_id": key_id})).first()
         if row is None:
             return None
@@ -88,6 +90,7 @@ class SqlPrincipalRepository(SqlRepository):
         principal = Principal(
             kind=PrincipalKind.api_client, id=row.id, name=row.name, role=Role(row.role),
             scope=_scope(row.paths, row.grids),
+            granted=frozenset(Permission(p) for p in row.permissions),
         )  # fmt: skip
         return ClientCredentials(principal, secret or "")
 

@@ -1,6 +1,7 @@
 """All tables; importing this module fills ``Base.metadata`` for Alembic."""
 
 from partygrid.repo.tables.accounts import (
+    ApiClientPermissionRow,
     ApiClientRow,
     ApiNonceRow,
     PrincipalScopeRow,
@@ -21,6 +22,7 @@ from partygrid.repo.tables.tickets import (
 )
 
 __all__ = [
+    "ApiClientPermissionRow",
     "ApiClientRow",
     "ApiNonceRow",
     "AuditEventRow",

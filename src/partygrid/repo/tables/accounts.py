@@ -26,6 +26,11 @@ ROLES_SQL = (
     "'auditor','system_admin','security_admin','partner_system'"
 )
 
+# What the database itself lets a partner client hold (domain.access.CLIENT_GRANTABLE).
+CLIENT_PERMISSIONS_SQL = (
+    "'org:read','grid:read','member:read','member:write','ticket:read','ticket:submit'"
+)
+
 
 class UserRow(Base):
     __tablename__ = "users"
@@ -77,6 +82,21 @@ class ApiClientRow(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+
+
+class ApiClientPermissionRow(Base):
+    """One permission a security admin gave a partner client (within CLIENT_GRANTABLE)."""
+
+    __tablename__ = "api_client_permissions"
+    __table_args__ = (
+        CheckConstraint(f"permission IN ({CLIENT_PERMISSIONS_SQL})", name="permission"),
+    )
+
+    api_client_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("api_clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    permission: Mapped[str] = mapped_column(String(32), primary_key=True)
+    granted_at: Mapped[datetime] = created_at_column()
 
 
 class PrincipalScopeRow(Base):

@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 from partygrid.config import Settings
-from partygrid.domain.access import Scope, system_actor
+from partygrid.domain.access import Permission, Scope, system_actor
 from partygrid.domain.accounts.passwords import check_password
 from partygrid.domain.errors import Conflict
 from partygrid.domain.tickets.deadlines import DeadlineRule
@@ -49,6 +49,11 @@ from partygrid.services.calendar.use_cases import builtin_calendar
 # Documented in README/`partygrid generate --help`; passes domain/accounts/passwords.py.
 DEFAULT_PASSWORD = "Bench-City-2026!"
 PARTNER_NAME = "generated-city-partner"
+# A partner that reads the street and files tickets, as the benchmarks' partner calls do.
+PARTNER_PERMISSIONS = (
+    Permission.org_read, Permission.grid_read, Permission.member_read, Permission.ticket_read,
+    Permission.ticket_submit,
+)  # fmt: skip
 # The tables whose indexes and foreign keys are built after the load, not during it.
 REBUILT_TABLES = ("party_members", "member_transfers", "mobile_ledger_entries", "tickets",
                   "ticket_events")  # fmt: skip
@@ -332,6 +337,10 @@ async def _partner_and_audit(
     client, secret = await api_clients.create_client(uow_factory(), actor, name=PARTNER_NAME)
     await api_clients.grant_client_scope(uow_factory(), actor, client_id=client.id,
                                          organization_id=street_id, grid_id=None)  # fmt: skip
+    for permission in PARTNER_PERMISSIONS:
+        await api_clients.grant_client_permission(
+            uow_factory(), actor, client_id=client.id, permission=permission
+        )
     report.partner_key_id, report.partner_secret = client.key_id, secret
     async with uow_factory() as uow:
         uow.audit.record(

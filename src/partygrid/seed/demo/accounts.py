@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from partygrid.domain.access import Role, Scope, system_actor
+from partygrid.domain.access import Permission, Role, Scope, system_actor
 from partygrid.domain.accounts.passwords import check_password
 from partygrid.domain.errors import DomainError, InvalidValue
 from partygrid.repo.uow import UnitOfWork
@@ -54,6 +54,12 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )  # fmt: skip
 DEMO_PARTNER = "演示：金沙滩派出所警务平台"
 DEMO_PARTNER_SCOPE = STREET_CODE
+# What the police platform of the demo does: look up the tree, grids, members and
+# tickets of the street, and file residents' requests (警情转办).
+DEMO_PARTNER_PERMISSIONS = frozenset(
+    {Permission.org_read, Permission.grid_read, Permission.member_read,
+     Permission.ticket_read, Permission.ticket_submit}
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -163,8 +169,13 @@ async def _partner(uow_factory: UowFactory, new_secret: bool, summary: DemoAccou
                 name=DEMO_PARTNER, key_id=api_clients.new_key_id(), secret=secret
             )
             await uow.scopes.grant(client_id=client.id, organization_id=street_id)
-            uow.audit.record(ACTOR, "api_client.create", "api_client", client.id,
-                             reason=f"demo partner; scope {DEMO_PARTNER_SCOPE}")  # fmt: skip
+            for permission in DEMO_PARTNER_PERMISSIONS:
+                await uow.api_clients.grant_permission(client.id, permission)
+            held = ", ".join(sorted(DEMO_PARTNER_PERMISSIONS))
+            uow.audit.record(
+                ACTOR, "api_client.create", "api_client", client.id,
+                reason=f"demo partner; scope {DEMO_PARTNER_SCOPE}; {held}",
+            )  # fmt: skip
             await uow.commit()
             summary.partner = (DEMO_PARTNER, client.key_id, secret)
             return

@@ -1,17 +1,19 @@
 """Partner systems (公安, 民政, 12345 hotline) as API clients signing with HMAC.
 
 The system admin creates, disables and re-keys them (``client:manage``); the security
-admin gives them a scope (``access:grant``), like people. The shared secret is shown
-once, when made, and kept encrypted (a signature check needs it back, so no hash).
+admin gives them a scope and, one by one, their permissions (``access:grant``): a new
+client may do nothing but say who it is. The shared secret is shown once, when made, and
+kept encrypted (a signature check needs it back, so no hash).
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
-from partygrid.domain.access import Actor
-from partygrid.domain.accounts.model import ApiClient, ScopeGrant
+from partygrid.domain.access import Actor, Permission
+from partygrid.domain.accounts.model import ApiClient, ScopeGrant, check_grantable_to_client
 from partygrid.domain.errors import Conflict, NotFound
 from partygrid.domain.versioning import check_version
 from partygrid.repo.uow import UnitOfWork
@@ -20,7 +22,8 @@ from partygrid.services.accounts.users import Account, check_scope_target, grant
 
 def _snapshot(client: ApiClient) -> dict[str, Any]:
     return {"name": client.name, "key_id": client.key_id, "role": client.role.value,
-            "is_active": client.is_active}  # fmt: skip
+            "is_active": client.is_active,
+            "permissions": sorted(p.value for p in client.permissions)}  # fmt: skip
 
 
 def new_key_id() -> str:
@@ -39,7 +42,8 @@ async def require_client(uow: UnitOfWork, client_id: int, *, for_update: bool = 
 
 
 async def create_client(uow: UnitOfWork, actor: Actor, *, name: str) -> tuple[ApiClient, str]:
-    """A new partner client with no scope yet; returns it and its secret (shown once)."""
+    """A new partner client with no scope and no permission yet; returns it and its
+    secret (shown once)."""
     secret = new_secret()
     async with uow:
         client = await uow.api_clients.add(name=name, key_id=new_key_id(), secret=secret)
@@ -118,4 +122,33 @@ async def revoke_client_scope(
             raise NotFound(f"API client {client_id} has no scope grant {scope_id}")
         uow.audit.record(actor, "api_client.scope_revoke", "api_client", client.id,
                          before=grant_snapshot(grant))  # fmt: skip
+        await uow.commit()
+
+
+async def grant_client_permission(
+    uow: UnitOfWork, actor: Actor, *, client_id: int, permission: Permission
+) -> datetime:
+    """Let the client do one more thing, from its next request on; returns when."""
+    check_grantable_to_client(permission)
+    async with uow:
+        client = await require_client(uow, client_id, for_update=True)
+        granted_at = await uow.api_clients.grant_permission(client.id, permission)
+        if granted_at is None:
+            raise Conflict(f"the client already holds {permission.value}", rule="grant-unique")
+        uow.audit.record(actor, "api_client.permission_grant", "api_client", client.id,
+                         after={"permission": permission.value})  # fmt: skip
+        await uow.commit()
+        return granted_at
+
+
+async def revoke_client_permission(
+    uow: UnitOfWork, actor: Actor, *, client_id: int, permission: Permission
+) -> None:
+    """Take a permission away; the client's next request is refused it."""
+    async with uow:
+        client = await require_client(uow, client_id, for_update=True)
+        if not await uow.api_clients.revoke_permission(client.id, permission):
+            raise NotFound(f"API client {client_id} does not hold {permission.value}")
+        uow.audit.record(actor, "api_client.permission_revoke", "api_client", client.id,
+                         before={"permission": permission.value})  # fmt: skip
         await uow.commit()

@@ -1,5 +1,5 @@
 """Partner systems as API clients (接口客户端): HMAC keys made by the system admin, scopes
-given by the security admin."""
+and permissions given by the security admin."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from partygrid.api.v1.accounts.schemas import (
     ApiClientPage,
     ApiClientRead,
     ApiClientWithSecret,
+    ClientPermissionGrant,
+    ClientPermissionRead,
     ScopeGrantCreate,
     ScopeGrantRead,
 )
@@ -146,3 +148,31 @@ async def grant_api_client_scope(
 async def revoke_api_client_scope(client_id: int, scope_id: int, actor: Granter, uow: Uow) -> None:
     """Remove one grant from the client's scope."""
     await svc.revoke_client_scope(uow, actor, client_id=client_id, scope_id=scope_id)
+
+
+@router.post(
+    "/{client_id}/permissions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ClientPermissionRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def grant_api_client_permission(
+    client_id: int, body: ClientPermissionGrant, actor: Granter, uow: Uow
+) -> ClientPermissionRead:
+    """Let the client do one more thing (at most what a partner may), from its next request."""
+    granted_at = await svc.grant_client_permission(
+        uow, actor, client_id=client_id, permission=body.permission
+    )
+    return ClientPermissionRead(permission=body.permission, granted_at=granted_at)
+
+
+@router.delete(
+    "/{client_id}/permissions/{permission}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def revoke_api_client_permission(
+    client_id: int, permission: Permission, actor: Granter, uow: Uow
+) -> None:
+    """Take one permission away from the client; its next request is refused it."""
+    await svc.revoke_client_permission(uow, actor, client_id=client_id, permission=permission)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from partygrid.api.schemas import Name, Page, RequestModel, ResponseModel
-from partygrid.domain.access import PrincipalKind, Role
+from partygrid.domain.access import Permission, PrincipalKind, Role
 from partygrid.domain.accounts.model import ApiClient, PendingStep, ScopeGrant, User
 
 # Passwords are taken verbatim: stripping spaces would silently change them.
@@ -118,6 +118,9 @@ class ApiClientRead(BaseModel):
     role: Role
     is_active: bool
     scopes: list[ScopeGrantRead]
+    permissions: list[Permission] = Field(
+        description="What the security admin let this client do (none when made)."
+    )
     version: int
     created_at: datetime | None
     updated_at: datetime | None
@@ -127,8 +130,22 @@ class ApiClientRead(BaseModel):
         return cls(
             id=client.id, name=client.name, key_id=client.key_id, role=client.role,
             is_active=client.is_active, scopes=[ScopeGrantRead.of(g) for g in grants],
-            version=client.version, created_at=client.created_at, updated_at=client.updated_at,
+            permissions=sorted(client.permissions), version=client.version,
+            created_at=client.created_at, updated_at=client.updated_at,
         )  # fmt: skip
+
+
+class ClientPermissionGrant(RequestModel):
+    permission: Permission = Field(
+        description="One of org:read, grid:read, member:read, member:write, ticket:read, "
+        "ticket:submit: the most a partner client may hold.",
+        examples=["member:read"],
+    )
+
+
+class ClientPermissionRead(BaseModel):
+    permission: Permission
+    granted_at: datetime
 
 
 class ApiClientWithSecret(ApiClientRead):
