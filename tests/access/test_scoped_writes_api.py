@@ -82,6 +82,8 @@ async def test_what_lies_outside_the_scope_reads_and_writes_as_missing(
          {"to_organization_id": world["tree"]["branch"]["id"]}, world["other_member"]),
         ("DELETE", "/api/v1/members/{}/central-household", None, world["other_member"]),
         ("POST", "/api/v1/members/{}/leave", {"reason": "deceased"}, world["other_member"]),
+        ("POST", "/api/v1/members/{}/reinstate", {"reason": "去世登记有误，经核实予以更正"},
+         world["other_member"]),
         ("GET", "/api/v1/organizations", {"under": other}, None),
         ("GET", "/api/v1/grids", {"under": other}, None),
         ("GET", "/api/v1/members", {"under": other}, None),

@@ -108,7 +108,7 @@ async def test_a_granted_permission_works_from_the_next_request_and_a_revoked_on
 
 @pytest.mark.parametrize(
     "permission",
-    ["grid:write", "org:write", "member:reveal", "ticket:handle",
+    ["grid:write", "org:write", "member:reveal", "member:depart", "ticket:handle",
      "ticket:supervise", "report:read", "user:manage", "access:grant", "audit:read"],
 )  # fmt: skip
 async def test_nothing_beyond_what_a_partner_may_have_can_be_granted(

@@ -32,6 +32,7 @@ class Permission(StrEnum):
     member_read = "member:read"
     member_write = "member:write"
     member_reveal = "member:reveal"  # see personal data in clear, with a stated reason
+    member_depart = "member:depart"  # record 出党/去世, and reinstate after a wrong one
     report_read = "report:read"
     user_read = "user:read"
     user_manage = "user:manage"  # create, disable, reset password (system admin)
@@ -49,8 +50,8 @@ class Permission(StrEnum):
 P = Permission
 _LEADERS = frozenset(
     {P.org_read, P.org_write, P.grid_read, P.grid_write, P.member_read, P.member_write,
-     P.member_reveal, P.report_read, P.ticket_read, P.ticket_submit, P.ticket_handle,
-     P.ticket_supervise}
+     P.member_reveal, P.member_depart, P.report_read, P.ticket_read, P.ticket_submit,
+     P.ticket_handle, P.ticket_supervise}
 )  # fmt: skip
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

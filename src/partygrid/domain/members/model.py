@@ -126,8 +126,17 @@ class Transfer:
 
 
 def check_active(member: PartyMember) -> None:
+    # The rule's code predates reinstatement: only an admin's correction brings them back.
     if member.status is not MemberStatus.active:
-        raise RuleViolation(f"party member {member.id} has left", rule="member-left-is-final")
+        raise RuleViolation(
+            f"party member {member.id} has left; an admin can reinstate them if that was a "
+            "mistake", rule="member-left-is-final",
+        )  # fmt: skip
+
+
+def check_left(member: PartyMember) -> None:
+    if member.status is not MemberStatus.left:
+        raise RuleViolation(f"party member {member.id} has not left", rule="member-not-left")
 
 
 def check_member_organization(org: Organization) -> None:

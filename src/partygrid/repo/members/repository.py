@@ -291,6 +291,12 @@ class SqlMemberRepository(SqlRepository):
     async def end_ledger_entry(self, entry_id: int, ended_on: date) -> None:
         await self.session.execute(update(L).where(L.id == entry_id).values(ended_on=ended_on))
 
+    async def reopen_last_ledger_entry(self, member_id: int) -> None:
+        """Make the member's latest ledger entry current again (a departure that ended it
+        was a mistake)."""
+        latest = select(func.max(L.id)).where(L.member_id == member_id).scalar_subquery()
+        await self.session.execute(update(L).where(L.id == latest).values(ended_on=None))
+
     async def ledger_history(
         self, member_id: int, *, scope: Scope, after_id: int | None, limit: int
     ) -> list[MobileLedgerEntry]:

@@ -37,6 +37,7 @@ from partygrid.domain.members.model import (
     check_joined_party,
     check_ledger_end,
     check_ledger_entry,
+    check_left,
     check_member_organization,
 )
 from partygrid.domain.organizations.model import Organization
@@ -293,6 +294,51 @@ async def leave_member(
         )  # fmt: skip
         await uow.commit()
         return MemberRecord(updated, None), transfer
+
+
+async def reinstate_member(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    member_id: int,
+    reason: str,
+    organization_id: int | None,
+    expected_version: int | None,
+) -> tuple[MemberRecord, Transfer]:
+    """Undo a departure recorded by mistake: the member is active again in the organization
+    they left (or ``organization_id``), a mobile member's ledger entry is current again,
+    and the history gets a record from no organization back, with the reason. A central
+    household role is not given back; set it again if it still holds."""
+    async with uow:
+        member = await require_member(uow, member_id, actor=actor, for_update=True)
+        check_version(member.version, expected_version)
+        check_left(member)
+        target_id = organization_id or member.organization_id
+        if target_id is None:
+            raise RuleViolation(
+                "name the organization (organization_id)", rule="organization-exists"
+            )
+        check_member_organization(await existing_organization(uow, target_id, actor=actor))
+        if member.category is MemberCategory.mobile:
+            await uow.members.reopen_last_ledger_entry(member_id)
+        updated = await uow.members.update_fields(
+            member_id, status=MemberStatus.active.value, organization_id=target_id
+        )
+        transfer = await uow.members.add_transfer(
+            Transfer(
+                id=0, member_id=member_id, from_organization_id=None, to_organization_id=target_id,
+                effective_on=business_today(), reason=f"reinstated: {reason}",
+            )
+        )  # fmt: skip
+        before, after = changed_fields(snapshots.member(member), snapshots.member(updated))
+        uow.audit.record(
+            actor, "member.reinstate", "party_member", member_id,
+            before=before, after={**after, "transfer": snapshots.transfer(transfer)},
+            reason=reason,
+        )  # fmt: skip
+        ledger = await uow.members.current_ledger_entry(member_id, scope=actor.scope)
+        await uow.commit()
+        return MemberRecord(updated, ledger), transfer
 
 
 async def list_members(

@@ -10,7 +10,7 @@ from partygrid.api.deps import Cursor, ExpectedVersion, PageSize, ReadUow, Uow
 from partygrid.api.errors import problem_responses
 from partygrid.api.etag import set_etag
 from partygrid.api.pagination import cursor_after_id, next_id_cursor
-from partygrid.api.permissions import AUTH_ERRORS, MemberReader, MemberWriter
+from partygrid.api.permissions import AUTH_ERRORS, MemberDeparter, MemberReader, MemberWriter
 from partygrid.api.routing import PrefixRouter
 from partygrid.api.schemas import InputWarning
 from partygrid.api.v1.members.schemas import (
@@ -21,6 +21,7 @@ from partygrid.api.v1.members.schemas import (
     MemberPage,
     MemberRead,
     MemberRegistered,
+    MemberReinstate,
     MemberTransferCreate,
     MemberTransferResult,
     MemberUpdate,
@@ -234,13 +235,31 @@ async def leave_member(
     member_id: int,
     body: MemberLeave,
     uow: Uow,
-    actor: MemberWriter,
+    actor: MemberDeparter,
     expected: ExpectedVersion,
     response: Response,
 ) -> MemberTransferResult:
-    """Mark the member as left (出党, 去世...); nothing is deleted."""
+    """Mark the member as left (出党, 去世...), an admin's act; nothing is deleted."""
     record, transfer = await svc.leave_member(
         uow, actor=actor, member_id=member_id, reason=body.reason, note=body.note,
         left_on=body.left_on, expected_version=expected,
+    )  # fmt: skip
+    return _moved(response, record, transfer)
+
+
+@router.post("/{member_id}/reinstate", response_model=MemberTransferResult, responses=WRITE_ERRORS)
+async def reinstate_member(
+    member_id: int,
+    body: MemberReinstate,
+    uow: Uow,
+    actor: MemberDeparter,
+    expected: ExpectedVersion,
+    response: Response,
+) -> MemberTransferResult:
+    """Correct a departure recorded by mistake: the member is active again; the history
+    keeps both."""
+    record, transfer = await svc.reinstate_member(
+        uow, actor=actor, member_id=member_id, reason=body.reason,
+        organization_id=body.organization_id, expected_version=expected,
     )  # fmt: skip
     return _moved(response, record, transfer)

@@ -119,6 +119,18 @@ class MemberLeave(RequestModel):
     left_on: date | None = Field(default=None, description="Defaults to today.")
 
 
+class MemberReinstate(RequestModel):
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)
+    ] = Field(
+        description="Why the departure was a mistake (kept in the history and on the audit trail).",
+        examples=["误将同名党员登记为去世，经核对户籍信息予以更正"],
+    )
+    organization_id: int | None = Field(
+        default=None, description="Defaults to the organization the member left from."
+    )
+
+
 class MobileLedgerRead(ResponseModel):
     id: int
     direction: MobileDirection
@@ -218,7 +230,10 @@ class MemberPage(Page[MemberRead]):
 
 class TransferRead(ResponseModel):
     id: int
-    kind: Literal["transfer", "left"] = Field(description="`left`: 出党/去世, to no organization.")
+    kind: Literal["transfer", "left", "reinstated"] = Field(
+        description="`left`: 出党/去世, to no organization; `reinstated`: a wrong departure "
+        "corrected, from no organization."
+    )
     from_organization_id: int | None
     to_organization_id: int | None
     effective_on: date
@@ -228,10 +243,16 @@ class TransferRead(ResponseModel):
     @classmethod
     def of(cls, t: Transfer) -> TransferRead:
         return cls(
-            id=t.id, kind="left" if t.to_organization_id is None else "transfer",
+            id=t.id, kind=_kind(t),
             from_organization_id=t.from_organization_id, to_organization_id=t.to_organization_id,
             effective_on=t.effective_on, reason=t.reason, at=t.at,
         )  # fmt: skip
+
+
+def _kind(t: Transfer) -> Literal["transfer", "left", "reinstated"]:
+    if t.to_organization_id is None:
+        return "left"
+    return "reinstated" if t.from_organization_id is None else "transfer"
 
 
 class TransferPage(Page[TransferRead]):
