@@ -62,9 +62,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {P.org_read, P.grid_read, P.member_read, P.member_write}
         | {P.ticket_read, P.ticket_submit, P.ticket_handle}
     ),
-    Role.department_worker: frozenset(
-        {P.org_read, P.grid_read, P.member_read, P.ticket_read, P.ticket_handle}
-    ),
+    # 专业网格员 handle their department's matters in their grids: tickets, not the party
+    # member register (political status is not their field).
+    Role.department_worker: frozenset({P.org_read, P.grid_read, P.ticket_read, P.ticket_handle}),
     Role.auditor: frozenset({P.audit_read}),
     Role.system_admin: frozenset({P.user_read, P.user_manage, P.client_manage, P.system_maintain}),
     Role.security_admin: frozenset({P.user_read, P.access_grant}),
