@@ -1,8 +1,11 @@
-"""Role x route: each role gets exactly what ROLE_PERMISSIONS grants (403 otherwise), and
-a role without a scope sees nothing at all."""
+"""Role x route, against the policy written out by hand in tests/access/policy.py (never
+read from the permission table): each role gets exactly the permissions the README gives
+it (403 otherwise), a role without a scope sees nothing at all, and every route of the
+application answers each role and partner client as the policy says (T4)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
@@ -10,8 +13,22 @@ from typing import Any
 import httpx
 import pytest
 
-from partygrid.domain.access import ROLE_PERMISSIONS, Permission, Role
+from partygrid.config import Environment, Settings
+from partygrid.domain.access import Permission, Role
+from partygrid.main import create_app
+from tests.access.policy import (
+    API_KEY_SUBMIT,
+    AUTHENTICATED,
+    CLIENT_MOST,
+    COLUMNS,
+    HELD,
+    PERMISSIONS,
+    PUBLIC,
+    ROLE_HOLDS,
+    ROUTES,
+)
 from tests.fixtures.builders import make_street_tree
+from tests.fixtures.partners import allow, make_partner, uow_factory
 from tests.grids.test_grids_api import make_grid, square
 from tests.platform.test_identity import make_id
 
@@ -84,6 +101,14 @@ CALLS: dict[Permission, list[Call]] = {
         Call("POST", "/api/v1/service-categories", 201,
              {"code": "cat-{n}", "name": "类别{n}", "default_type": "time_limited"}),
     ],
+    P.member_reveal: [
+        Call("POST", "/api/v1/members/{member}/reveal", 200,
+             {"fields": ["phone"], "reason": "核实联系方式以便走访慰问"}),
+    ],
+    # Last: the member has left afterwards.
+    P.member_depart: [
+        Call("POST", "/api/v1/members/{member}/leave", 200, {"reason": "deceased"}),
+    ],
 }  # fmt: skip
 
 
@@ -131,11 +156,11 @@ async def test_each_role_gets_exactly_its_permissions(
     role: Role, client: httpx.AsyncClient, world: dict[str, int], login_as
 ) -> None:
     headers = await login_as(role.value, orgs=[world["district"]])
-    granted = ROLE_PERMISSIONS[role]
+    granted = ROLE_HOLDS[role.value]
     for permission, calls in CALLS.items():
         for c in calls:
             response = await call(client, c, world, headers)
-            expected = c.ok if permission in granted else 403
+            expected = c.ok if permission.value in granted else 403
             assert response.status_code == expected, (role, c, response.text)
             if expected == 403:
                 body = response.json()
@@ -144,12 +169,14 @@ async def test_each_role_gets_exactly_its_permissions(
                 assert permission.value in body["detail"]
 
 
-@pytest.mark.parametrize("role", [r for r in Role if ROLE_PERMISSIONS[r] & set(CALLS)], ids=str)
+@pytest.mark.parametrize(
+    "role", [r for r in Role if ROLE_HOLDS[r.value] & {p.value for p in CALLS}], ids=str
+)
 async def test_a_role_without_a_scope_sees_nothing(
     role: Role, client: httpx.AsyncClient, world: dict[str, int], login_as
 ) -> None:
     headers = await login_as(role.value)
-    granted = ROLE_PERMISSIONS[role]
+    granted = {P(p) for p in ROLE_HOLDS[role.value]}
     lists = {P.org_read: "/api/v1/organizations", P.grid_read: "/api/v1/grids",
              P.member_read: "/api/v1/members", P.ticket_read: "/api/v1/tickets"}  # fmt: skip
     for permission, url in lists.items():
@@ -195,3 +222,154 @@ async def test_no_credentials_is_401_on_every_representative_route(
             assert response.status_code == 401, (c, response.text)
             assert response.json()["code"] == "unauthenticated"
             assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+# --- the policy itself, asked of the running application ---------------------------------
+
+
+def test_the_matrix_names_every_permission_there_is() -> None:
+    """A new permission must get a row in the hand-written matrix before anything passes."""
+    assert {p.value for p in Permission} == PERMISSIONS
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+async def test_each_role_holds_exactly_what_the_readme_gives_it(
+    role: Role, client: httpx.AsyncClient, login_as
+) -> None:
+    me = await client.get("/api/v1/auth/me", headers=await login_as(role.value))
+    assert me.status_code == 200, me.text
+    assert set(me.json()["permissions"]) == ROLE_HOLDS[role.value]
+
+
+async def test_a_partner_client_holds_what_it_was_given_up_to_the_partner_ceiling(
+    client: httpx.AsyncClient, sessionmaker, keyring, login_as
+) -> None:
+    partner = await make_partner(uow_factory(sessionmaker, keyring))
+    me = "/api/v1/auth/me"
+    assert (await client.get(me, auth=partner.auth)).json()["permissions"] == []
+    security = await login_as("security_admin")
+    grants = f"/api/v1/api-clients/{partner.id}/permissions"
+    for permission in sorted(PERMISSIONS):
+        response = await client.post(grants, json={"permission": permission}, headers=security)
+        expected = 201 if permission in CLIENT_MOST else 422
+        assert response.status_code == expected, (permission, response.text)
+    assert set((await client.get(me, auth=partner.auth)).json()["permissions"]) == CLIENT_MOST
+
+
+# --- T4: every route x every role and partner client -------------------------------------
+
+# Placeholder path values: ids that exist nowhere, so an allowed call is refused for the
+# missing resource or the empty body, never for the caller's role.
+PATH_VALUES = {
+    "code": "no-such-category", "permission": "member:read", "year": "2031",
+    "response_format": "json", "service_code": "no-such-service",
+    "service_request_id": "T-NONE", "token": "T-NONE",
+}  # fmt: skip
+ABSENT_ID = "987654321"
+
+
+def _url(path: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: PATH_VALUES.get(m.group(1), ABSENT_ID), path)
+
+
+def _served_routes() -> set[tuple[str, str]]:
+    from tests.access.test_route_permissions_api import FRAMEWORK_PATHS, _contexts
+
+    app = create_app(Settings(environment=Environment.test, database_url=None))
+    return {
+        (method, path)
+        for path, methods, _ in _contexts(app)
+        if path not in FRAMEWORK_PATHS
+        for method in methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    """app.routes only enumerates; what each route needs comes from policy.ROUTES."""
+    served = _served_routes()
+    missing, stale = sorted(served - set(ROUTES)), sorted(set(ROUTES) - served)
+    print(f"T4 route coverage: {len(served)} routes served, {len(missing)} missing, "
+          f"{len(stale)} in the matrix but not served")  # fmt: skip
+    assert (missing, stale) == ([], [])
+
+
+async def _ask(
+    client: httpx.AsyncClient, method: str, path: str, credentials: dict[str, Any]
+) -> httpx.Response:
+    body = {} if method in {"POST", "PUT", "PATCH"} else None
+    return await client.request(method, _url(path), json=body, **credentials)
+
+
+COLUMN_IDS = list(COLUMNS)
+
+
+@pytest.fixture
+async def credentials_of(client: httpx.AsyncClient, login_as, sessionmaker, keyring, connection):
+    """Column of the matrix → a fresh way to call as it (a new login or the client's auth)."""
+    partners = {}
+
+    async def make(column: str) -> dict[str, Any]:
+        role = COLUMNS[column]
+        if role is not None and role != "partner_system":
+            return {"headers": await login_as(role)}
+        if column not in partners:
+            partner = await make_partner(uow_factory(sessionmaker, keyring), name=column)
+            await allow(connection, partner, *HELD[column])
+            partners[column] = partner
+        return {"auth": partners[column].auth}
+
+    return make
+
+
+@pytest.mark.parametrize("column", COLUMN_IDS)
+async def test_every_route_answers_each_caller_as_the_policy_says(
+    column: str, client: httpx.AsyncClient, anonymous_client: httpx.AsyncClient,
+    credentials_of, world: dict[str, int],
+) -> None:  # fmt: skip
+    """A permission the column lacks: 403 naming it. One it holds: neither 401 nor 403.
+    Authenticated-only routes: anyone but the anonymous; public ones: anyone at all."""
+    holds = HELD[column]
+    caller = await credentials_of(column)
+    deviations = []
+    for (method, path), needs in sorted(ROUTES.items()):
+        if needs == API_KEY_SUBMIT:
+            continue  # below, with an api_key
+        if needs == PUBLIC:
+            response = await _ask(anonymous_client, method, path, {})
+            if response.status_code in (401, 403):
+                deviations.append((method, path, "public", response.status_code))
+            continue
+        if needs == AUTHENTICATED:
+            anonymous = await _ask(anonymous_client, method, path, {})
+            if anonymous.status_code != 401:
+                deviations.append((method, path, "anonymous", anonymous.status_code))
+            # A fresh login each time: logging out or changing a password ends it.
+            response = await _ask(client, method, path, await credentials_of(column))
+            if response.status_code in (401, 403):
+                deviations.append((method, path, needs, response.status_code, response.text))
+            continue
+        response = await _ask(client, method, path, caller)
+        if needs in holds:
+            if response.status_code in (401, 403):
+                deviations.append((method, path, f"holds {needs}", response.status_code,
+                                   response.text))  # fmt: skip
+        elif response.status_code != 403 or needs not in response.json().get("detail", ""):
+            deviations.append((method, path, f"lacks {needs}", response.status_code,
+                               response.text))  # fmt: skip
+    print(f"T4 {column}: {len(ROUTES) - 1} routes, {len(deviations)} deviations")
+    assert deviations == []
+
+
+@pytest.mark.parametrize("column", ["partner", "client+"])
+async def test_open311_posting_needs_an_api_key_allowed_to_submit(
+    column: str, anonymous_client: httpx.AsyncClient, sessionmaker, keyring, connection
+) -> None:
+    partner = await make_partner(uow_factory(sessionmaker, keyring))
+    await allow(connection, partner, *HELD[column])
+    (path,) = [path for (_, path), needs in ROUTES.items() if needs == API_KEY_SUBMIT]
+    response = await anonymous_client.post(_url(path), data={"api_key": partner.api_key})
+    if "ticket:submit" in HELD[column]:
+        assert response.status_code not in (401, 403), response.text
+    else:
+        assert response.status_code == 403, response.text
+        assert "ticket:submit" in response.text
