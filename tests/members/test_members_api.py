@@ -126,16 +126,16 @@ async def test_unique_index_is_the_real_guard_against_duplicates(
     number = make_id(seq="042")
     await register(client, tree["branch"]["id"], id_number=number)
 
-    async def race_lost(self: SqlMemberRepository, id_number: str) -> bool:
-        return False  # as if a concurrent request inserted the number after this check
+    async def race_lost(self: SqlMemberRepository, id_number: str, **_: Any) -> None:
+        return None  # as if a concurrent request inserted the number after this check
 
-    monkeypatch.setattr(SqlMemberRepository, "exists_id_number", race_lost)
+    monkeypatch.setattr(SqlMemberRepository, "id_number_holder", race_lost)
     response = await client.post(URL, json={
         "name": "李四", "id_number": number, "category": "resident",
         "organization_id": tree["branch"]["id"],
     })  # fmt: skip
     assert response.status_code == 409
-    assert response.json()["constraint"] == "uq_party_members_id_number"
+    assert response.json()["code"] == "registration-refused"
     assert number not in response.text
     assert await member_count(connection) == 1
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from partygrid.domain.errors import RuleViolation
+from partygrid.domain.errors import Conflict, RuleViolation
 from partygrid.domain.identity import Gender, age_on
 from partygrid.domain.organizations.model import (
     COMMUNITY_KINDS,
@@ -15,6 +15,22 @@ from partygrid.domain.organizations.model import (
     OrgKind,
     OrgStatus,
 )
+
+
+class RegistrationRefused(Conflict):
+    """The person cannot be registered by this caller. One answer for every such case (a
+    member elsewhere, or one the caller may not see the ID number of), so that it never
+    confirms whose number it is."""
+
+    code = "registration-refused"
+    title = "Registration refused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this person cannot be registered from your scope. If they should be a party "
+            "member here, ask the district organisation department (区委组织部) to check "
+            "their registration and transfer their organisational relationship"
+        )
 
 
 class MemberCategory(StrEnum):

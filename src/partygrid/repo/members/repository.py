@@ -183,6 +183,14 @@ class SqlMemberRepository(SqlRepository):
             row = await MEMBER_BY_ID.first(self.reader, scope, member_id=member_id)
         return _to_domain(row, self.keyring) if row else None
 
+    async def id_number_holder(self, id_number: str, *, scope: Scope) -> tuple[int, bool] | None:
+        """The member holding this ID number anywhere in the deployment, and whether the
+        scope sees them; None when nobody does."""
+        index = id_number_index(self.keyring, id_number)
+        stmt = select(M.id, member_visible(scope)).where(M.id_number_hmac == index)
+        row = (await self.session.execute(stmt)).first()
+        return (row[0], bool(row[1])) if row else None
+
     async def exists_id_number(self, id_number: str) -> bool:
         index = id_number_index(self.keyring, id_number)
         stmt = select(exists().where(M.id_number_hmac == index))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
-from partygrid.domain.access import Actor, Scope
-from partygrid.domain.audit.events import changed_fields
+from partygrid.domain.access import Actor, Permission, Scope
+from partygrid.domain.audit.events import Outcome, changed_fields
 from partygrid.domain.contact import normalize_phone
 from partygrid.domain.errors import Conflict, NotFound, RuleViolation
 from partygrid.domain.identity import (
@@ -30,6 +30,7 @@ from partygrid.domain.members.model import (
     MemberStatus,
     MobileLedgerEntry,
     PartyMember,
+    RegistrationRefused,
     Transfer,
     check_active,
     check_adult,
@@ -45,6 +46,9 @@ from partygrid.domain.versioning import check_version
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.members import snapshots
 from partygrid.services.organizations.use_cases import require_organization
+
+# What clients have always been told names the ID number's uniqueness (repo/errors.py).
+ID_NUMBER_UNIQUE = "uq_party_members_id_number"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,21 +159,25 @@ async def register_member(uow: UnitOfWork, *, actor: Actor, new: NewMember) -> M
             await existing_organization(uow, new.organization_id, actor=actor)
         )
         await check_grid_reference(uow, new.grid_id, actor=actor)
-        # Friendly early answer; the unique index is the real guard against a race.
-        if await uow.members.exists_id_number(id_number):
-            raise Conflict(
-                "a party member with this ID number already exists",
-                constraint="uq_party_members_id_number",
-            )
-        member = await uow.members.add(
-            PartyMember(
-                id=0, name=new.name.strip(), id_number=id_number, birth_date=birth_date,
-                gender=gender_of(id_number), category=new.category,
-                organization_id=new.organization_id, grid_id=new.grid_id, phone=phone,
-                address=new.address.strip() if new.address else None,
-                joined_party_on=new.joined_party_on, work_unit=new.work_unit, post=new.post,
-            )
-        )  # fmt: skip
+        # An early answer; the unique index is the real guard against a race.
+        holder = await uow.members.id_number_holder(id_number, scope=actor.scope)
+        if holder is not None:
+            await _refuse_duplicate(uow, actor, *holder)
+        try:
+            member = await uow.members.add(
+                PartyMember(
+                    id=0, name=new.name.strip(), id_number=id_number, birth_date=birth_date,
+                    gender=gender_of(id_number), category=new.category,
+                    organization_id=new.organization_id, grid_id=new.grid_id, phone=phone,
+                    address=new.address.strip() if new.address else None,
+                    joined_party_on=new.joined_party_on, work_unit=new.work_unit,
+                    post=new.post,
+                )
+            )  # fmt: skip
+        except Conflict as exc:
+            if exc.extra.get("constraint") == ID_NUMBER_UNIQUE:
+                raise RegistrationRefused() from None
+            raise
         ledger = await uow.members.add_ledger_entry(member.id, entry) if entry else None
         uow.audit.record(
             actor, "member.register", "party_member", member.id,
@@ -178,6 +186,25 @@ async def register_member(uow: UnitOfWork, *, actor: Actor, new: NewMember) -> M
         )  # fmt: skip
         await uow.commit()
         return MemberRecord(member, ledger, checked.warnings)
+
+
+async def _refuse_duplicate(
+    uow: UnitOfWork, actor: Actor, holder_id: int, visible: bool
+) -> NoReturn:
+    """Which member holds the number is told only to a caller who may reveal it there;
+    anyone else gets the one refusal, and the auditor sees whose number was tried."""
+    if visible and actor.principal.can(Permission.member_reveal):
+        raise Conflict(
+            f"this person is already registered in your scope: party member {holder_id}",
+            constraint=ID_NUMBER_UNIQUE, member_id=holder_id,
+        )  # fmt: skip
+    where = "in the caller's scope, which may not reveal it" if visible else "outside the scope"
+    uow.audit.record(
+        actor, "member.register", "party_member", holder_id, outcome=Outcome.failed,
+        reason=f"refused: the ID number is party member {holder_id}'s, {where}",
+    )  # fmt: skip
+    await uow.commit()
+    raise RegistrationRefused()
 
 
 async def get_member(uow: UnitOfWork, *, actor: Actor, member_id: int) -> MemberRecord:
