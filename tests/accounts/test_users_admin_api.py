@@ -21,6 +21,7 @@ from tests.fixtures.access import (
     make_grid,
     make_org,
 )
+from tests.fixtures.partners import PartnerAuth
 from tests.platform.test_conventions_api import assert_problem
 
 USERS = "/api/v1/users"
@@ -303,6 +304,11 @@ async def test_demo_accounts_one_per_role_made_once(
     assert "partner_system" not in {r for _, r, _ in first.passwords}
     name, key_id, secret = first.partner
     assert name == DEMO_PARTNER and secret
+    # The police platform of the demo reads the street and files tickets, nothing more.
+    partner_me = await client.get("/api/v1/auth/me", auth=PartnerAuth(key_id, secret))
+    assert partner_me.json()["permissions"] == [
+        "grid:read", "member:read", "org:read", "ticket:read", "ticket:submit"
+    ]  # fmt: skip
     lines = "\n".join(first.lines())
     assert all(p in lines for _, _, p in first.passwords)
 

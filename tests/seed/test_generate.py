@@ -239,10 +239,17 @@ async def test_the_load_is_audited_and_the_chain_verifies(
         loads = await conn.fetchval(
             "SELECT count(*) FROM audit_events WHERE action = 'generate.city'"
         )
+        held = await conn.fetchval(
+            "SELECT array_agg(p.permission ORDER BY p.permission) FROM api_client_permissions p "
+            "JOIN api_clients c ON c.id = p.api_client_id WHERE c.key_id = $1",
+            city.partner_key_id,
+        )
     finally:
         await conn.close()
     assert loads == 1
     assert city.partner_key_id and city.partner_secret
+    # The benchmarks' partner reads the street and files tickets.
+    assert held == ["grid:read", "member:read", "org:read", "ticket:read", "ticket:submit"]
 
 
 async def test_a_database_with_organizations_is_refused(
