@@ -169,4 +169,6 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/open311/v2/requests/{service_request_id}.{response_format}"): PUBLIC,
     ("GET", "/open311/v2/tokens/{token}.{response_format}"): PUBLIC,
     ("POST", "/open311/v2/requests.{response_format}"): API_KEY_SUBMIT,
+    # The docs' own sign-in (production): its form's password and TOTP are the credentials.
+    ("POST", "/docs/login"): PUBLIC,
 }  # fmt: skip
