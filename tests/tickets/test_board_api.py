@@ -34,7 +34,7 @@ def square(lon: float, lat: float, side: float = 0.01) -> dict[str, Any]:
 async def world(
     client: httpx.AsyncClient, connection: AsyncConnection, district: dict[str, Any]
 ) -> dict[str, Any]:
-    """Two communities with a grid each, and a category."""
+    """Two communities with a grid each, and a category the public may read."""
     tree = await make_street_tree(client)
     grids = {}
     for key, lon in (("community", LON), ("other", LON + 0.02)):
@@ -46,8 +46,8 @@ async def world(
         grids[key] = response.json()
     await connection.execute(
         text(
-            "INSERT INTO service_categories (code, name, default_type) "
-            "VALUES ('sanitation', '环境卫生', 'time_limited')"
+            "INSERT INTO service_categories (code, name, default_type, disclosure) "
+            "VALUES ('sanitation', '环境卫生', 'time_limited', 'public')"
         )
     )
     actor = system_actor(Scope(org_paths=(district["path"],)))

@@ -11,6 +11,7 @@ from typing import Any
 
 from partygrid.domain.errors import InvalidValue
 from partygrid.domain.tickets.deadlines import DeadlineRule
+from partygrid.domain.tickets.disclosure import DEFAULT_DISCLOSURE, Disclosure
 from partygrid.domain.tickets.workflow import TicketType
 
 
@@ -61,6 +62,7 @@ class ServiceCategory:
     # {"time_limited": {"working_days": 3}, "urgent": {"urgent_hours": 4}}
     deadline_overrides: dict[str, dict[str, int]] = field(default_factory=dict)
     attributes: list[AttributeDefinition] = field(default_factory=list)
+    disclosure: Disclosure = DEFAULT_DISCLOSURE
     active: bool = True
     version: int = 1
     created_at: datetime | None = None

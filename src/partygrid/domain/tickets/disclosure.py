@@ -13,9 +13,34 @@ from enum import StrEnum
 from typing import Any
 
 from partygrid.domain.personal_data import redact_personal_data
+from partygrid.domain.tickets.aggregate import TicketChannel
 from partygrid.domain.tickets.workflow import TicketState
 
-S = TicketState
+S, Ch = TicketState, TicketChannel
+
+
+class Disclosure(StrEnum):
+    """What the public may see of a category's tickets (set in the service catalogue)."""
+
+    public = "public"  # masked description, address, exact point and photo
+    coarse = "coarse"  # a point rounded to about 100 m; no address, no free text, no photo
+    never = "never"  # in no public read; the filer follows it with their own token
+
+
+# A category nobody has decided about stays private: a result not published can be
+# published later, a published one cannot be taken back from whoever copied it.
+DEFAULT_DISCLOSURE = Disclosure.never
+LISTED = frozenset({Disclosure.public, Disclosure.coarse})
+# Free text can name people and doors, and a photo can show one: only where the place is
+# public anyway.
+WITH_DETAILS = frozenset({Disclosure.public})
+# 3 decimals of a degree: 111 m north-south, about 90 m east-west at 36°N.
+COARSE_DECIMALS = 3
+
+# Residents' own requests, which they made to have answered. Reports from inside (grid
+# workers' rounds, information collectors' 民情 notes on neighbours) and partner systems'
+# records were never filed for anyone to read, whatever their category.
+PUBLIC_CHANNELS = frozenset({Ch.hotline, Ch.mailbox, Ch.walk_in, Ch.open311})
 
 # Open311 knows two statuses. A ticket is closed for the resident once it is resolved (the
 # work is done, whatever follows is publication and review) or ended without work.

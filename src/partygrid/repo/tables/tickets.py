@@ -34,6 +34,7 @@ STATES_SQL = (
 )
 OPEN_STATES_SQL = "'received','accepted','assigned','in_progress','waiting_supplement'"
 CHANNELS_SQL = "'grid_app','info_collector','hotline','mailbox','walk_in','open311','partner'"
+DISCLOSURES_SQL = "'public','coarse','never'"
 
 
 class ServiceCategoryRow(Base):
@@ -43,6 +44,7 @@ class ServiceCategoryRow(Base):
     __table_args__ = (
         CheckConstraint("code ~ '^[a-z0-9_.-]{2,64}$'", name="code_format"),
         CheckConstraint(f"default_type IN ({TYPES_SQL})", name="default_type"),
+        CheckConstraint(f"disclosure IN ({DISCLOSURES_SQL})", name="disclosure"),
     )
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -60,6 +62,8 @@ class ServiceCategoryRow(Base):
     attributes: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, nullable=False, server_default="[]"
     )
+    # What the public may see of its tickets (domain.tickets.disclosure.Disclosure).
+    disclosure: Mapped[str] = mapped_column(String(8), nullable=False, server_default="never")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
     created_at: Mapped[datetime] = created_at_column()

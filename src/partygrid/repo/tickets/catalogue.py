@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from partygrid.domain.tickets.catalogue import AttributeDefinition, AttributeType, ServiceCategory
+from partygrid.domain.tickets.disclosure import Disclosure
 from partygrid.domain.tickets.workflow import TicketType
 from partygrid.repo.repository import SqlRepository
 from partygrid.repo.tables import ServiceCategoryRow
@@ -35,6 +36,7 @@ def _to_domain(row: ServiceCategoryRow) -> ServiceCategory:
         keywords=list(row.keywords or []),
         deadline_overrides=dict(row.deadline_overrides or {}),
         attributes=[_definition(a) for a in row.attributes or []],
+        disclosure=Disclosure(row.disclosure),
         active=row.active,
         version=row.version,
         created_at=row.created_at,
@@ -51,6 +53,7 @@ def _values(category: ServiceCategory) -> dict[str, Any]:
         "keywords": list(category.keywords),
         "deadline_overrides": category.deadline_overrides,
         "attributes": [a.as_dict() for a in category.attributes],
+        "disclosure": category.disclosure.value,
         "active": category.active,
     }
 

@@ -12,6 +12,7 @@ from partygrid.domain.tickets.catalogue import (
     check_deadline_overrides,
     parse_attribute_definitions,
 )
+from partygrid.domain.tickets.disclosure import DEFAULT_DISCLOSURE, Disclosure
 from partygrid.domain.tickets.workflow import TicketType
 from partygrid.domain.versioning import check_version
 from partygrid.repo.uow import UnitOfWork
@@ -29,6 +30,7 @@ class NewCategory:
     keywords: list[str] = field(default_factory=list)
     deadline_overrides: dict[str, Any] = field(default_factory=dict)
     attributes: list[dict[str, Any]] = field(default_factory=list)
+    disclosure: Disclosure = DEFAULT_DISCLOSURE
 
 
 def category_snapshot(c: ServiceCategory) -> dict[str, Any]:
@@ -40,6 +42,7 @@ def category_snapshot(c: ServiceCategory) -> dict[str, Any]:
         "keywords": list(c.keywords),
         "deadline_overrides": c.deadline_overrides,
         "attributes": [a.as_dict() for a in c.attributes],
+        "disclosure": c.disclosure.value,
         "active": c.active,
         "version": c.version,
     }
@@ -75,6 +78,7 @@ def build_category(new: NewCategory) -> ServiceCategory:
         keywords=[k.strip() for k in new.keywords if k.strip()],
         deadline_overrides=check_deadline_overrides(new.deadline_overrides),
         attributes=parse_attribute_definitions(new.attributes),
+        disclosure=Disclosure(new.disclosure),
     )
 
 
@@ -107,7 +111,7 @@ async def update_category(
     expected_version: int | None,
 ) -> ServiceCategory:
     """Edit; omitted fields stay. Existing tickets keep the deadline fixed at acceptance."""
-    for key in ("name", "default_type", "active"):
+    for key in ("name", "default_type", "disclosure", "active"):
         if key in changes and changes[key] is None:
             raise InvalidValue(f"{key} cannot be null", field=f"body.{key}")
     async with uow:
@@ -121,6 +125,8 @@ async def update_category(
                 setattr(edited, key, changes[key].strip() if key == "name" else changes[key])
         if "default_type" in changes:
             edited.default_type = TicketType(changes["default_type"])
+        if "disclosure" in changes:
+            edited.disclosure = Disclosure(changes["disclosure"])
         if "keywords" in changes:
             edited.keywords = [k.strip() for k in changes["keywords"] or [] if k.strip()]
         if "deadline_overrides" in changes:

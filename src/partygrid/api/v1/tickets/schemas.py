@@ -20,6 +20,7 @@ from partygrid.domain.tickets.aggregate import (
     mask_person_name,
 )
 from partygrid.domain.tickets.catalogue import ServiceCategory
+from partygrid.domain.tickets.disclosure import DEFAULT_DISCLOSURE, Disclosure
 from partygrid.domain.tickets.workflow import TicketAction, TicketState, TicketType, allowed_actions
 from partygrid.services.tickets.common import PossibleDuplicate, TicketRecord
 
@@ -403,6 +404,16 @@ OVERRIDES_DOC = (
 )
 
 
+DISCLOSURE_DOC = (
+    "What the public (Open311 GET requests, the 公示栏) may see of this category's tickets: "
+    "`public`: the masked description, the address, the exact point and the photo; "
+    "`coarse`: the point rounded to about 100 m, no address, description or photo; "
+    "`never`: in no public read (residents still file, and follow their own request with "
+    "the token they were given). Reports from inside (grid app, information collectors, "
+    "partner systems) are never public, whatever their category."
+)
+
+
 class CategoryAttribute(BaseModel):
     """An extra field of tickets in this category (like an Open311 service attribute)."""
 
@@ -425,6 +436,9 @@ class ServiceCategoryCreate(RequestModel):
         default_factory=dict, description=OVERRIDES_DOC
     )
     attributes: list[CategoryAttribute] = Field(default_factory=list, max_length=50)
+    disclosure: Disclosure = Field(
+        default=DEFAULT_DISCLOSURE, description=DISCLOSURE_DOC + " New categories are `never`."
+    )
 
 
 class ServiceCategoryUpdate(RequestModel):
@@ -439,6 +453,7 @@ class ServiceCategoryUpdate(RequestModel):
         default=None, description=OVERRIDES_DOC
     )
     attributes: list[CategoryAttribute] | None = Field(default=None, max_length=50)
+    disclosure: Disclosure | None = Field(default=None, description=DISCLOSURE_DOC)
     active: bool | None = None
 
 
@@ -451,6 +466,7 @@ class ServiceCategoryRead(ResponseModel):
     keywords: list[str]
     deadline_overrides: dict[str, dict[str, int]]
     attributes: list[CategoryAttribute]
+    disclosure: Disclosure = Field(description=DISCLOSURE_DOC)
     active: bool
     version: int
     created_at: datetime
@@ -461,8 +477,9 @@ class ServiceCategoryRead(ResponseModel):
         return cls(
             code=c.code, name=c.name, default_type=c.default_type, description=c.description,
             group_name=c.group_name, keywords=c.keywords, deadline_overrides=c.deadline_overrides,
-            attributes=[CategoryAttribute(**a.as_dict()) for a in c.attributes], active=c.active,
-            version=c.version, created_at=c.created_at, updated_at=c.updated_at,
+            attributes=[CategoryAttribute(**a.as_dict()) for a in c.attributes],
+            disclosure=c.disclosure, active=c.active, version=c.version,
+            created_at=c.created_at, updated_at=c.updated_at,
         )  # fmt: skip
 
 
