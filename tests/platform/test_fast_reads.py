@@ -331,18 +331,30 @@ async def _grids(given: Given) -> None:
 
 @case("tickets.public_requests")
 async def _public_requests(given: Given) -> None:
-    await make_category(given.connection, "test.fast", "快速测试")
-    await make_category(given.connection, "test.other", "其他测试")
+    await make_category(given.connection, "test.fast", "快速测试", disclosure="public")
+    await make_category(given.connection, "test.other", "其他测试", disclosure="public")
+    await make_category(given.connection, "test.coarse", "噪音测试", disclosure="coarse")
+    await make_category(given.connection, "test.secret", "救助测试", disclosure="never")
     day = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
-    c, fast = given.connection, "test.fast"
+    c, fast, resident = given.connection, "test.fast", {"channel": "hotline"}
     reason = ("reject", day + 2 * DAY, {"reason": "不属于受理范围"})
     made = {
-        "received": await make_ticket(c, category=fast, state="received", created_at=day),
-        "closed": await make_ticket(c, category=fast, state="closed", created_at=day + DAY),
+        "received": await make_ticket(c, category=fast, state="received", created_at=day,
+                                      **resident),
+        "closed": await make_ticket(c, category=fast, state="closed", created_at=day + DAY,
+                                    **resident),
         "rejected": await make_ticket(c, category=fast, state="rejected",
-                                      created_at=day + 2 * DAY, events=[reason]),
-        "merged": await make_ticket(c, category=fast, state="merged", created_at=day + 3 * DAY),
-        "other": await make_ticket(c, category="test.other", created_at=day + 4 * DAY),
+                                      created_at=day + 2 * DAY, events=[reason], **resident),
+        "merged": await make_ticket(c, category=fast, state="merged", created_at=day + 3 * DAY,
+                                    **resident),
+        "other": await make_ticket(c, category="test.other", created_at=day + 4 * DAY,
+                                   **resident),
+        "coarse": await make_ticket(c, category="test.coarse", created_at=day + 5 * DAY,
+                                    **resident),
+        # Never listed: a report from inside, and a category the public may not see.
+        "inside": await make_ticket(c, category=fast, created_at=day + 5 * DAY),
+        "secret": await make_ticket(c, category="test.secret", created_at=day + 5 * DAY,
+                                    **resident),
     }  # fmt: skip
     await given.connection.execute(
         text(
@@ -353,8 +365,11 @@ async def _public_requests(given: Given) -> None:
          "media": '["internal/ref-1", {"url": "https://img.example.cn/1.jpg"}]'},
     )  # fmt: skip
     await given.connection.execute(
-        text("UPDATE tickets SET merged_into_id = :into WHERE id = :i"),
-        {"into": made["received"], "i": made["merged"]},
+        text(
+            "UPDATE tickets SET lat = 36.07649, lon = 120.38351, address = '海军路88号', "
+            "attachments = CAST(:media AS jsonb) WHERE id = ANY(:ids)"
+        ),
+        {"ids": [made["coarse"], made["other"]], "media": '["https://img.example.cn/2.jpg"]'},
     )
     rows = await given.connection.execute(text("SELECT id, public_id FROM tickets"))
     public = {ticket_id: public_id for ticket_id, public_id in rows}
@@ -363,10 +378,12 @@ async def _public_requests(given: Given) -> None:
         "everything": (RequestFilter(), 0, 100),
         "fast": (RequestFilter(category_codes=(fast,)), 0, 100),
         "fast, second page": (RequestFilter(category_codes=(fast,)), 1, 2),
-        "by id": (RequestFilter(public_ids=(pid["other"], pid["closed"], "PG-none"),
+        "by id": (RequestFilter(public_ids=(pid["other"], pid["closed"], pid["inside"],
+                                            pid["secret"], "PG-none"),
                                 category_codes=("ignored",)), 0, 100),
         "closed": (RequestFilter(category_codes=(fast,), states=CLOSED_STATES), 0, 100),
         "window": (RequestFilter(created_from=day + DAY, created_to=day + 3 * DAY), 0, 100),
+        "secret": (RequestFilter(category_codes=("test.secret",)), 0, 100),
     }  # fmt: skip
     found: dict[str, list[Any]] = {}
     async with given.paths() as paths:
@@ -380,20 +397,28 @@ async def _public_requests(given: Given) -> None:
     def names(tickets: list[Any]) -> list[str]:
         return [{v: k for k, v in pid.items()}[t.public_id] for t in tickets]
 
-    assert names(found["everything"]) == ["other", "merged", "rejected", "closed", "received"]
+    assert names(found["everything"]) == [
+        "coarse", "other", "merged", "rejected", "closed", "received"
+    ]  # fmt: skip
     assert names(found["fast"]) == ["merged", "rejected", "closed", "received"]
     assert names(found["fast, second page"]) == ["rejected", "closed"]
     assert names(found["by id"]) == ["other", "closed"]
     assert names(found["closed"]) == ["merged", "rejected", "closed"]
     assert names(found["window"]) == ["merged", "rejected", "closed"]
+    assert found["secret"] == []
     by_name = dict(zip(names(found["everything"]), found["everything"], strict=True))
     closed = by_name["closed"]
     assert (closed.public_result, closed.promised_on, closed.media_url) == (
         "已清运", "2026-06-05", "https://img.example.cn/1.jpg",
     )  # fmt: skip
-    assert by_name["rejected"].last_public_note == "不属于受理范围"
-    assert by_name["merged"].merged_into == pid["received"]
-    assert by_name["other"].category_name == "其他测试"
+    other, coarse = by_name["other"], by_name["coarse"]
+    assert other.category_name == "其他测试"
+    assert (other.lat, other.lon, other.address, other.description, other.media_url) == (
+        36.07649, 120.38351, "海军路88号", "描述", "https://img.example.cn/2.jpg"
+    )  # fmt: skip
+    assert (coarse.lat, coarse.lon, coarse.address, coarse.description, coarse.media_url) == (
+        36.076, 120.384, None, None, None
+    )  # fmt: skip
 
 
 @case("tickets.work_list")

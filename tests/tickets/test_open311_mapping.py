@@ -17,6 +17,7 @@ from partygrid.api.v1.tickets.open311.params import (
 )
 from partygrid.domain.tickets.disclosure import (
     CLOSED_STATES,
+    Disclosure,
     PublicCategory,
     PublicTicket,
     open311_status,
@@ -35,7 +36,6 @@ def ticket(**changes: object) -> PublicTicket:
         address=None, lat=36.0, lon=120.2, media_url=None, agency="海滨社区党委",
         community_id=3, grid_name="第一网格", deadline_at=None, created_at=NOW, updated_at=NOW,
         published_at=None, public_result=None, satisfaction=None, promised_on=None,
-        merged_into=None, last_public_note=None,
     )  # fmt: skip
     values.update(changes)
     return PublicTicket(**values)  # type: ignore[arg-type]
@@ -56,9 +56,9 @@ def test_status_notes_say_only_what_is_public() -> None:
     assert status_notes(ticket(state=S.resolved, public_result=None)) == "已办结，结果待公示"
     published = ticket(state=S.published, public_result="已清运，电话13812345678")
     assert status_notes(published) == "已办结并公示：已清运，电话138****5678"
-    assert status_notes(ticket(state=S.rejected, last_public_note="重复")) == "不予受理：重复"
-    merged = ticket(state=S.merged, merged_into="PG1")
-    assert status_notes(merged) == "与其他诉求合并办理（并入 PG1）"
+    # A rejection or a merge in fixed words: staff's reasons stay inside.
+    assert status_notes(ticket(state=S.rejected)) == "不予受理"
+    assert status_notes(ticket(state=S.merged)) == "与其他诉求合并办理"
     promised = ticket(state=S.in_progress, promised_on="2026-12-01")
     assert status_notes(promised) == "办理中（承诺办结日期 2026-12-01）"
 
@@ -75,7 +75,7 @@ def test_a_request_document_in_the_specification_order_and_time_zone() -> None:
 def test_a_definition_renders_nested_xml_with_the_specification_names() -> None:
     category = PublicCategory(
         code="roads", name="道路设施", description=None, group_name=None,
-        default_type="time_limited", keywords=(),
+        default_type="time_limited", disclosure=Disclosure.public, keywords=(),
         attributes=({"code": "facility", "datatype": "singlevaluelist", "required": True,
                      "description": "设施", "values": ["manhole", "lamp"], "order": 0},),
     )  # fmt: skip
@@ -110,3 +110,4 @@ def test_the_window_defaults_to_ninety_days_and_never_exceeds_it() -> None:
                          end_date=None, status="nonsense", now=NOW)  # fmt: skip
     assert ids.public_ids == ("a", "b") and not ids.category_codes  # ids override the rest
     assert page_window(None, None) == (0, 200) and page_window(3, 10) == (20, 10)
+

@@ -15,15 +15,21 @@ The rules, as the product's owners state them:
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.fixtures.open311 import (
     BASE,
+    LAT,
+    LON,
+    assert_error,
+    ids_of,
     json_of,
     post_request,
     set_ticket,
@@ -90,6 +96,50 @@ async def every_public_read(
 # --- never public ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("code", "story"), [("civil_assistance", SECRET_STORY),
+                                             ("disputes", DISPUTE_STORY)])  # fmt: skip
+async def test_a_never_public_request_is_absent_from_every_public_read(
+    anonymous_client: httpx.AsyncClient, connection: AsyncConnection, world, code: str, story: str
+) -> None:
+    secret = (await file(anonymous_client, world, code, story, address_string="幸福里12号"))[
+        "service_request_id"
+    ]
+    shown = (await file(anonymous_client, world, "sanitation", "垃圾桶满溢"))["service_request_id"]
+    for public_id in (secret, shown):
+        await publish(connection, public_id, "已办结")
+
+    for answer in await every_public_read(anonymous_client, world, secret, code):
+        for told in (secret, story, "幸福里12号"):
+            assert told not in answer
+    assert await ids_of(anonymous_client) == [shown]  # the feed itself still works
+    assert await board_ids(anonymous_client, world) == [shown]
+    for fmt in ("json", "xml"):
+        assert_error(await anonymous_client.get(f"{BASE}/requests/{secret}.{fmt}"), 404, fmt)
+        # Its public id is no token: ids are sequential, so anyone could guess one.
+        assert_error(await anonymous_client.get(f"{BASE}/tokens/{secret}.{fmt}"), 404, fmt)
+
+
+async def test_a_new_category_is_never_public_until_its_manager_says_so(
+    anonymous_client: httpx.AsyncClient, client: httpx.AsyncClient, world
+) -> None:
+    body = {"code": "elderly.care", "name": "养老服务", "default_type": "time_limited"}
+    created = await client.post("/api/v1/service-categories", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["disclosure"] == "never"
+    public_id = (await file(anonymous_client, world, "elderly.care", "独居老人需上门助餐"))[
+        "service_request_id"
+    ]
+    assert await ids_of(anonymous_client) == []
+
+    opened = await client.patch(
+        "/api/v1/service-categories/elderly.care", json={"disclosure": "public"},
+        headers={"If-Match": created.headers["ETag"]},
+    )  # fmt: skip
+    assert opened.status_code == 200, opened.text
+    assert opened.json()["disclosure"] == "public"
+    assert await ids_of(anonymous_client) == [public_id]
+
+
 async def test_the_catalogue_refuses_an_unknown_policy_and_changes_nothing(
     client: httpx.AsyncClient, world
 ) -> None:
@@ -119,3 +169,102 @@ async def test_the_demo_catalogue_keeps_welfare_disputes_and_security_private(
     assert {c["disclosure"] for c in sensitive} == {"never"}
     policies = {c["code"]: c["disclosure"] for c in items}
     assert policies["road_facilities"] == "public"  # a pothole names nobody
+
+
+# --- coarse ----------------------------------------------------------------------------
+
+
+async def test_a_coarse_request_shows_no_address_no_text_no_photo_and_a_point_near_100_m(
+    anonymous_client: httpx.AsyncClient, world
+) -> None:
+    # Two complaints from two doors some 40 m apart, near the same point of a 0.001° grid.
+    points = [("36.0762", "120.3842"), ("36.0764", "120.3838")]
+    filed = [
+        (await file(anonymous_client, world, "noise", f"{door}楼上夜间施工", lat=lat, long=lon,
+                    address_string=f"海军路88号{door}",
+                    media_url="https://img.example.cn/door.jpg"))["service_request_id"]
+        for door, (lat, lon) in zip(("3单元501", "5单元202"), points, strict=True)
+    ]  # fmt: skip
+    shown = {}
+    for public_id in filed:
+        [request] = json_of(await anonymous_client.get(f"{BASE}/requests/{public_id}.json"))
+        assert request["address"] is None and request["description"] is None
+        assert request["media_url"] is None
+        shown[public_id] = (request["lat"], request["long"])
+    for public_id, (lat, lon) in zip(filed, points, strict=True):
+        shown_lat, shown_lon = shown[public_id]
+        north_m = (shown_lat - float(lat)) * 111_320
+        east_m = (shown_lon - float(lon)) * 111_320 * math.cos(math.radians(float(lat)))
+        assert 0 < math.hypot(north_m, east_m) <= 80  # moved, by less than half a cell
+    assert shown[filed[0]] == shown[filed[1]]  # the point no longer tells the doors apart
+    listed = await anonymous_client.get(f"{BASE}/requests.xml")
+    for secret in ("3单元501", "5单元202", "door.jpg", "120.3842", "36.0764"):
+        assert secret not in listed.text
+
+
+async def test_a_public_request_keeps_its_place_and_masked_text(
+    anonymous_client: httpx.AsyncClient, world
+) -> None:
+    filed = await file(anonymous_client, world, "sanitation", "垃圾满溢，联系13912345678",
+                       media_url="https://img.example.cn/bin.jpg")  # fmt: skip
+    public_id = filed["service_request_id"]
+    [request] = json_of(await anonymous_client.get(f"{BASE}/requests/{public_id}.json"))
+    assert request["address"] == "海军路88号"
+    assert request["description"] == "垃圾满溢，联系139****5678"
+    assert (request["lat"], request["long"]) == (LAT + 0.006, LON + 0.004)
+    assert request["media_url"] == "https://img.example.cn/bin.jpg"
+
+
+# --- channels ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", ["grid_app", "info_collector", "partner"])
+async def test_reports_from_inside_are_never_public(
+    anonymous_client: httpx.AsyncClient, client: httpx.AsyncClient,
+    connection: AsyncConnection, world, channel: str,
+) -> None:  # fmt: skip
+    body = {"category_code": "sanitation", "channel": channel, "title": "巡查发现",
+            "description": "巡查：5号楼独居老人家门口堆放垃圾", "lon": LON + 0.004,
+            "lat": LAT + 0.006, "address": "海军路88号5单元"}  # fmt: skip
+    response = await client.post("/api/v1/tickets", json=body)
+    assert response.status_code == 201, response.text
+    public_id = response.json()["public_id"]
+    await publish(connection, public_id, "已清理")
+    for answer in await every_public_read(anonymous_client, world, public_id, "sanitation"):
+        assert public_id not in answer and "独居老人" not in answer
+    assert_error(await anonymous_client.get(f"{BASE}/requests/{public_id}.json"), 404, "json")
+    assert_error(await anonymous_client.get(f"{BASE}/tokens/{public_id}.json"), 404, "json")
+
+
+# --- internal notes ----------------------------------------------------------------------
+
+
+async def test_staff_reasons_for_a_rejection_or_a_merge_never_leave(
+    anonymous_client: httpx.AsyncClient, client: httpx.AsyncClient,
+    connection: AsyncConnection, world,
+) -> None:  # fmt: skip
+    kept, rejected, merged = [
+        (await file(anonymous_client, world, "sanitation", f"垃圾未清运{i}"))["service_request_id"]
+        for i in range(3)
+    ]
+    ids = dict((await connection.execute(text("SELECT public_id, id FROM tickets"))).all())
+    reason = "内部：反映人系上访老户，不予理会"
+    note = "内部：与张建军的重复投诉"
+    done = await client.post(f"/api/v1/tickets/{ids[rejected]}/actions/reject",
+                             json={"reason": reason, "note": note})  # fmt: skip
+    assert done.status_code == 200, done.text
+    done = await client.post(f"/api/v1/tickets/{ids[merged]}/actions/merge",
+                             json={"into_ticket_id": ids[kept], "note": note})  # fmt: skip
+    assert done.status_code == 200, done.text
+
+    answers = [await anonymous_client.get(f"{BASE}/requests.{fmt}") for fmt in ("json", "xml")]
+    answers += [await anonymous_client.get(f"{BASE}/requests/{p}.xml") for p in (rejected, merged)]
+    for response in answers:
+        assert response.status_code == 200
+        for secret in ("上访", "张建军", "内部"):
+            assert secret not in response.text
+    by_id = {r["service_request_id"]: r for r in json_of(
+        await anonymous_client.get(f"{BASE}/requests.json")
+    )}  # fmt: skip
+    assert by_id[rejected]["status_notes"] == "不予受理"
+    assert by_id[merged]["status_notes"] == "与其他诉求合并办理"

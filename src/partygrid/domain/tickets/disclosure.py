@@ -1,8 +1,10 @@
 """What the public may see of tickets: the Open311 facade and the disclosure board.
 
 Both are built from these projections, which carry no requester and no handler person at
-all: what is never loaded cannot leak. Free text still passes ``redact_personal_data``, since
-a resident may have typed a phone number into a description.
+all: what is never loaded cannot leak. Which tickets appear, and with what, is each service
+category's ``Disclosure`` and the channel the ticket came in on; the public reads select
+accordingly. Free text still passes ``redact_personal_data``, since a resident may have typed
+a phone number into a description.
 """
 
 from __future__ import annotations
@@ -92,13 +94,15 @@ class PublicCategory:
     description: str | None
     group_name: str | None
     default_type: str  # the ticket type a request of this service gets
+    disclosure: Disclosure
     keywords: tuple[str, ...]
     attributes: tuple[dict[str, Any], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class PublicTicket:
-    """A ticket as the public sees it: no requester, no handler person."""
+    """A ticket as the public sees it: no requester, no handler person, no staff note; its
+    category's disclosure decides the text, address, photo and point (None or rounded)."""
 
     id: int
     public_id: str
@@ -106,7 +110,7 @@ class PublicTicket:
     state: TicketState
     category_code: str
     category_name: str
-    description: str
+    description: str | None
     address: str | None
     lat: float | None
     lon: float | None
@@ -121,20 +125,15 @@ class PublicTicket:
     public_result: str | None
     satisfaction: str | None
     promised_on: str | None  # ISO date: a promise is public by definition (承诺件)
-    merged_into: str | None  # public id of the ticket it was folded into
-    last_public_note: str | None  # reason of a rejection, or of a merge
 
 
 def status_notes(ticket: PublicTicket) -> str:
-    """The latest thing the public may know: the published result, the reason of a
-    rejection, the ticket a duplicate went into, or else where it stands."""
+    """The latest thing the public may know: the published result (written to be
+    published), or else where it stands. A rejection or a merge says so in fixed words:
+    staff's reasons are written for colleagues and may name people."""
     base = STATE_NOTES[ticket.state]
     if ticket.state in DISCLOSED_STATES and ticket.public_result:
         return f"{base}：{redact_personal_data(ticket.public_result)}"
-    if ticket.state is S.merged and ticket.merged_into:
-        return f"{base}（并入 {ticket.merged_into}）"
-    if ticket.state is S.rejected and ticket.last_public_note:
-        return f"{base}：{redact_personal_data(ticket.last_public_note)}"
     if ticket.promised_on and ticket.state not in CLOSED_STATES:
         return f"{base}（承诺办结日期 {ticket.promised_on}）"
     return base

@@ -1,8 +1,10 @@
 """Reads for the public: the active catalogue and tickets without any personal data.
 
 Deliberately unscoped (the public is nobody in particular) and deliberately narrow: the
-requester's columns and the assignee are never selected, so no mapping mistake upstream
-can put them in an answer.
+requester's columns, the assignee and staff's notes are never selected, and a ticket's
+category decides in the statement itself which tickets are selected at all and whether
+their text, address, photo and exact point are (``domain.tickets.disclosure``), so no
+mapping mistake upstream can put them in an answer.
 """
 
 from __future__ import annotations
@@ -12,13 +14,38 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, Select, String, and_, any_, bindparam, func, or_, select
+from sqlalchemy import (
+    DateTime,
+    Float,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from partygrid.domain.organizations.model import COMMUNITY_KINDS
-from partygrid.domain.tickets.disclosure import PublicCategory, PublicTicket
+from partygrid.domain.tickets.disclosure import (
+    COARSE_DECIMALS,
+    LISTED,
+    PUBLIC_CHANNELS,
+    WITH_DETAILS,
+    Disclosure,
+    PublicCategory,
+    PublicTicket,
+)
 from partygrid.domain.tickets.workflow import TicketState
 from partygrid.repo.fast_reads import ConnectionLender, FastRead, FastRow, Reader, lends_none
 from partygrid.repo.repository import SqlRepository
@@ -26,20 +53,17 @@ from partygrid.repo.tables import (
     GridRow,
     OrganizationRow,
     ServiceCategoryRow,
-    TicketEventRow,
     TicketRow,
 )
 
-T, C, G, E = TicketRow, ServiceCategoryRow, GridRow, TicketEventRow
+T, C, G = TicketRow, ServiceCategoryRow, GridRow
 Agency = aliased(OrganizationRow, name="agency")
-Merged = aliased(TicketRow, name="merged_into")
-_PUBLIC_NOTE_ACTIONS = ("reject", "merge")
 
 
 def _category(row: ServiceCategoryRow) -> PublicCategory:
     return PublicCategory(
         code=row.code, name=row.name, description=row.description, group_name=row.group_name,
-        default_type=row.default_type,
+        default_type=row.default_type, disclosure=Disclosure(row.disclosure),
         keywords=tuple(row.keywords or ()), attributes=tuple(row.attributes or ()),
     )  # fmt: skip
 
@@ -53,32 +77,40 @@ def public_media_url(attachments: Any) -> str | None:
     return None
 
 
-def _last_public_note() -> Any:
-    # A rejection's reason is in the event's data; a merge may carry a note.
-    return (
-        select(func.coalesce(E.data["reason"].astext, E.note))
-        .where(E.ticket_id == T.id, E.action.in_(_PUBLIC_NOTE_ACTIONS))
-        .order_by(E.seq.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+def _among(column: Any, values: frozenset[Any]) -> ColumnElement[bool]:
+    """``column IN (...)`` with the domain's constants written into the statement, so a
+    policy is part of the statement's text rather than of each call's parameters."""
+    return column.in_([literal_column(f"'{v.value}'") for v in sorted(values)])
+
+
+def _with_details(column: Any) -> Any:
+    """The column where the category shows details, else NULL."""
+    return case((_among(C.disclosure, WITH_DETAILS), column)).label(column.key)
+
+
+def _shown_point(column: Any) -> Any:
+    """The exact coordinate where the category shows details, else rounded (coarse)."""
+    rounded = func.round(cast(column, Numeric), literal_column(str(COARSE_DECIMALS)))
+    exact = _among(C.disclosure, WITH_DETAILS)
+    return case((exact, column), else_=cast(rounded, Float)).label(column.key)
 
 
 def _ticket_query() -> Select[Any]:
+    """Public tickets only: residents' requests in categories the public may see."""
     columns = (
         T.id, T.public_id, T.type, T.state, T.category_code, C.name.label("category_name"),
-        T.description, T.address, T.lat, T.lon, T.attachments,
+        _with_details(T.description), _with_details(T.address),
+        _shown_point(T.lat), _shown_point(T.lon), _with_details(T.attachments),
         Agency.name.label("agency"), T.community_id, G.name.label("grid_name"),
         T.deadline_at, T.created_at, T.updated_at, T.published_at, T.public_result,
-        T.satisfaction, T.promised_on, Merged.public_id.label("merged_into"),
-        _last_public_note().label("last_public_note"),
+        T.satisfaction, T.promised_on,
     )  # fmt: skip
     return (
         select(*columns)
         .join(C, C.code == T.category_code)
         .outerjoin(Agency, Agency.id == T.handling_org_id)
         .outerjoin(G, G.id == T.grid_id)
-        .outerjoin(Merged, Merged.id == T.merged_into_id)
+        .where(_among(C.disclosure, LISTED), _among(T.channel, PUBLIC_CHANNELS))
     )
 
 
@@ -96,7 +128,6 @@ def _ticket(row: FastRow) -> PublicTicket:
         updated_at=row.updated_at, published_at=row.published_at,
         public_result=row.public_result, satisfaction=row.satisfaction,
         promised_on=promised_on.isoformat() if promised_on else None,
-        merged_into=row.merged_into, last_public_note=row.last_public_note,
     )  # fmt: skip
 
 

@@ -126,10 +126,12 @@ async def open311_requests(
     page_size: Annotated[int | None, Query(description="Extension: 1–200 (default 200)")] = None,
     jurisdiction_id: Annotated[str | None, Query(description="Ignored: one jurisdiction")] = None,
 ) -> Response:
-    """GET requests, newest first. Without dates: the last 90 days (the specification's
-    default); a window is at most 90 days. At most 200 requests are answered at once (the
-    specification allows 1000): page on with `page`/`page_size`. Requester data never
-    appears; descriptions are masked."""
+    """GET requests, newest first: residents' requests in categories the public may see
+    (a coarse category's without address, text or photo, its point rounded to about 100 m).
+    Without dates: the last 90 days (the specification's default); a window is at most 90
+    days. At most 200 requests are answered at once (the specification allows 1000): page
+    on with `page`/`page_size`. Requester data and staff's notes never appear; descriptions
+    are masked."""
     fmt = parse_format(response_format)
     where = request_filter(
         service_request_id=service_request_id, service_code=service_code,
