@@ -104,13 +104,15 @@ async def test_a_posted_request_is_a_normal_ticket_routed_to_its_grid(
     assert response.status_code == 200, response.text
     if fmt == "json":
         [created] = json_of(response)
-        assert set(created) == {"service_request_id", "service_notice", "account_id"}
+        assert set(created) == {"service_request_id", "token", "service_notice", "account_id"}
         public_id = created["service_request_id"]
         assert created["account_id"] is None and created["service_notice"]
     else:
         root = xml_of(response)
         assert root.tag == "service_requests" and [r.tag for r in root] == ["request"]
-        assert [c.tag for c in root[0]] == ["service_request_id", "service_notice", "account_id"]
+        assert [c.tag for c in root[0]] == [
+            "service_request_id", "token", "service_notice", "account_id"
+        ]  # fmt: skip
         public_id = root[0].findtext("service_request_id")
     ticket_id = (
         await connection.execute(
@@ -247,7 +249,8 @@ async def test_one_request_in_both_formats(
     assert root[0].findtext("zipcode") == ""  # null: an empty element
 
     [token] = json_of(await anonymous_client.get(f"{BASE}/tokens/{public_id}.json"))
-    assert token == {"service_request_id": public_id, "token": public_id}
+    assert token == {"service_request_id": public_id, "token": public_id, "status": "open",
+                     "status_notes": "已接收，等待受理"}  # fmt: skip
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

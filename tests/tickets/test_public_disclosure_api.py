@@ -34,6 +34,7 @@ from tests.fixtures.open311 import (
     post_request,
     set_ticket,
     world,
+    xml_of,
 )
 
 __all__ = ["world"]  # the fixture, imported for pytest
@@ -169,6 +170,64 @@ async def test_the_demo_catalogue_keeps_welfare_disputes_and_security_private(
     assert {c["disclosure"] for c in sensitive} == {"never"}
     policies = {c["code"]: c["disclosure"] for c in items}
     assert policies["road_facilities"] == "public"  # a pothole names nobody
+
+
+async def test_residents_can_still_file_in_a_never_public_category(
+    anonymous_client: httpx.AsyncClient, world
+) -> None:
+    services = json_of(await anonymous_client.get(f"{BASE}/services.json"))
+    assert "civil_assistance" in {s["service_code"] for s in services}
+    definition = await anonymous_client.get(f"{BASE}/services/civil_assistance.json")
+    assert definition.status_code == 200
+    created = await file(anonymous_client, world, "civil_assistance", SECRET_STORY)
+    assert created["service_request_id"].startswith("PG")
+    assert "不公开" in created["service_notice"]  # the filer is told
+
+
+# --- the filer's own token ---------------------------------------------------------------
+
+
+async def test_the_filer_follows_a_never_public_request_by_its_own_token(
+    anonymous_client: httpx.AsyncClient, connection: AsyncConnection, world
+) -> None:
+    mine = await file(anonymous_client, world, "civil_assistance", SECRET_STORY)
+    other = await file(anonymous_client, world, "civil_assistance", "临时救助申请")
+    token, public_id = mine["token"], mine["service_request_id"]
+    assert token and token != public_id and other["token"] != token
+
+    [answer] = json_of(await anonymous_client.get(f"{BASE}/tokens/{token}.json"))
+    assert answer == {"service_request_id": public_id, "token": token, "status": "open",
+                      "status_notes": "已接收，等待受理"}  # fmt: skip
+    await set_ticket(connection, public_id, state="closed", public_result="已发放临时救助金")
+    root = xml_of(await anonymous_client.get(f"{BASE}/tokens/{token}.xml"))
+    assert [c.tag for c in root[0]] == ["service_request_id", "token", "status", "status_notes"]
+    assert root[0].findtext("status") == "closed"
+    assert "救助金" not in root[0].findtext("status_notes", "")  # the status, not the case
+
+    # Anyone else's token, or a forged one, opens nothing of it.
+    [theirs] = json_of(await anonymous_client.get(f"{BASE}/tokens/{other['token']}.json"))
+    assert theirs["service_request_id"] == other["service_request_id"]
+    _, mac = token.rsplit("-", 1)
+    _, other_mac = other["token"].rsplit("-", 1)
+    for forged in (f"{public_id}-{other_mac}", f"{public_id}-{mac[:-1]}0", f"{public_id}-",
+                   f"{other['service_request_id']}-{mac}", mac):  # fmt: skip
+        if forged == token:
+            continue
+        assert_error(await anonymous_client.get(f"{BASE}/tokens/{forged}.json"), 404, "json")
+
+
+async def test_a_retried_filing_gets_the_same_token(
+    anonymous_client: httpx.AsyncClient, world
+) -> None:
+    form = {"api_key": world["api_key"], "service_code": "civil_assistance",
+            "description": "高龄补贴申请", "lat": str(LAT + 0.006), "long": str(LON + 0.004)}
+    key = {"Idempotency-Key": "hotline-call-42"}
+    first, again = [
+        await anonymous_client.post(f"{BASE}/requests.json", data=form, headers=key)
+        for _ in range(2)
+    ]  # fmt: skip
+    assert first.status_code == again.status_code == 200, first.text
+    assert json_of(first) == json_of(again)
 
 
 # --- coarse ----------------------------------------------------------------------------

@@ -211,6 +211,11 @@ class SqlPublicTicketRepository(SqlRepository):
         row = (await self.session.execute(_ticket_query().where(T.public_id == public_id))).first()
         return None if row is None else _ticket(row)
 
+    async def state_of(self, public_id: str) -> TicketState | None:
+        """The state of any ticket, for its filer's token: nothing else of it."""
+        state = await self.session.scalar(select(T.state).where(T.public_id == public_id))
+        return None if state is None else TicketState(state)
+
     async def community_name(self, community_id: int) -> str | None:
         """The community's name, or None when no active community has that id."""
         return await self.session.scalar(

@@ -18,8 +18,16 @@ from partygrid.domain.tickets.disclosure import PublicCategory
 from partygrid.domain.tickets.workflow import TicketType
 from partygrid.repo.uow import UnitOfWork
 from partygrid.services.tickets.intake import NewTicket, submit_ticket
+from partygrid.services.tickets.open311 import status_token
 
 _TITLE_CHARS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class FiledRequest:
+    public_id: str  # the service_request_id
+    token: str  # the filer's own, to follow a request the public may not read
+    category: PublicCategory
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +102,8 @@ def title_of(category: PublicCategory, description: str) -> str:
 
 async def file_request(
     uow: UnitOfWork, *, actor: Actor, request: OpenRequest, idempotency_key: str | None
-) -> tuple[str, PublicCategory]:
-    """The new ticket's public id (the ``service_request_id``) and its category."""
+) -> FiledRequest:
+    """The new ticket's public id, its filer's token and its category."""
     if not request.service_code:
         raise InvalidValue("service_code was not provided", field="service_code")
     async with uow:
@@ -134,4 +142,5 @@ async def file_request(
     record, _created = await submit_ticket(
         uow, actor=actor, new=new, idempotency_key=idempotency_key
     )
-    return record.ticket.public_id, category
+    public_id = record.ticket.public_id
+    return FiledRequest(public_id, status_token(uow.keyring, public_id), category)

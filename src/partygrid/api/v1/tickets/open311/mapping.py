@@ -8,12 +8,15 @@ from typing import Any
 
 from partygrid.domain.calendar import SHANGHAI
 from partygrid.domain.tickets.disclosure import (
+    STATE_NOTES,
+    Disclosure,
     PublicCategory,
     PublicTicket,
     masked,
     open311_status,
     status_notes,
 )
+from partygrid.domain.tickets.workflow import TicketState
 
 LIST_DATATYPES = frozenset({"singlevaluelist", "multivaluelist"})
 DATATYPES = frozenset({"string", "number", "datetime", "text"}) | LIST_DATATYPES
@@ -26,8 +29,10 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
-def service_notice(category: PublicCategory | None = None) -> str:
-    return "诉求已登记，将按五件式限期办理；可凭编号查询进度。"
+def service_notice(category: PublicCategory) -> str:
+    if category.disclosure is Disclosure.never:
+        return "诉求已登记，将按五件式限期办理；此类诉求不公开，可凭 token 查询办理进度。"
+    return "诉求已登记，将按五件式限期办理；可凭编号或 token 查询进度。"
 
 
 def service(category: PublicCategory) -> dict[str, Any]:
@@ -102,14 +107,23 @@ def service_request(ticket: PublicTicket) -> dict[str, Any]:
     }
 
 
-def created_request(public_id: str, category: PublicCategory) -> dict[str, Any]:
-    """The answer to POST requests: synchronous, so the id rather than a token."""
+def created_request(public_id: str, token: str, category: PublicCategory) -> dict[str, Any]:
+    """The answer to POST requests: synchronous, so the id at once, and the filer's own
+    token, which follows the request even where the public may not read it."""
     return {
         "service_request_id": public_id,
+        "token": token,
         "service_notice": service_notice(category),
         "account_id": None,
     }
 
 
-def token_request(public_id: str, token: str) -> dict[str, Any]:
-    return {"service_request_id": public_id, "token": token}
+def token_request(public_id: str, token: str, state: TicketState) -> dict[str, Any]:
+    """GET tokens, with where the request stands (an extension): the status and the fixed
+    wording of its state, nothing of the request's content."""
+    return {
+        "service_request_id": public_id,
+        "token": token,
+        "status": open311_status(state).value,
+        "status_notes": STATE_NOTES[state],
+    }

@@ -18,12 +18,10 @@ from partygrid.api.v1.tickets.open311.auth import Open311Client
 from partygrid.api.v1.tickets.open311.formats import (
     JSON_MEDIA_TYPE,
     XML_MEDIA_TYPE,
-    Open311Error,
     parse_format,
     render,
 )
 from partygrid.api.v1.tickets.open311.params import page_window, request_filter
-from partygrid.domain.errors import NotFound
 from partygrid.services.tickets import open311 as svc
 from partygrid.services.tickets import open311_intake as intake
 
@@ -86,7 +84,8 @@ async def open311_create_request(
 ) -> Response:
     """POST a service request (form-encoded, with `api_key`): it becomes a normal ticket on
     channel `open311`, routed to its grid from lat/long. Answered synchronously with the
-    `service_request_id` (the ticket's public id). Attributes as `attribute[code]`."""
+    `service_request_id` (the ticket's public id) and the filer's own `token`, which follows
+    the request even in a category the public may not read. Attributes as `attribute[code]`."""
     fmt = parse_format(response_format)
     form = await request.form()
     attributes: dict[str, Any] = {}
@@ -103,10 +102,11 @@ async def open311_create_request(
         media_url=media_url, first_name=first_name, last_name=last_name, phone=phone,
         attributes=attributes,
     )  # fmt: skip
-    public_id, category = await intake.file_request(
+    done = await intake.file_request(
         uow, actor=client, request=filed, idempotency_key=idempotency_key
     )
-    return render(fmt, "service_requests", [mapping.created_request(public_id, category)])
+    answer = mapping.created_request(done.public_id, done.token, done.category)
+    return render(fmt, "service_requests", [answer])
 
 
 @router.get("/requests.{response_format}", dependencies=_PUBLIC_READ)
@@ -152,11 +152,10 @@ async def open311_request(uow: ReadUow, service_request_id: str, response_format
 
 @router.get("/tokens/{token}.{response_format}", dependencies=_PUBLIC_READ)
 async def open311_token(uow: ReadUow, token: str, response_format: str) -> Response:
-    """GET tokens: PartyGrid files requests synchronously and issues no tokens of its own,
-    so a request id is its own token; anything else is not found."""
+    """GET tokens: the request a token was given for, with its status (an extension). The
+    filer's own token (from POST requests) works whatever the category; a public request's
+    id serves as a token too; anything else is not found."""
     fmt = parse_format(response_format)
-    try:
-        ticket = await svc.get_request(uow, public_id=token)
-    except NotFound as exc:  # answered in terms of tokens
-        raise Open311Error(404, f"token {token} not found") from exc
-    return render(fmt, "service_requests", [mapping.token_request(ticket.public_id, token)])
+    found = await svc.follow_request(uow, token=token)
+    answer = mapping.token_request(found.public_id, token, found.state)
+    return render(fmt, "service_requests", [answer])
