@@ -327,3 +327,32 @@ async def test_staff_reasons_for_a_rejection_or_a_merge_never_leave(
     )}  # fmt: skip
     assert by_id[rejected]["status_notes"] == "不予受理"
     assert by_id[merged]["status_notes"] == "与其他诉求合并办理"
+
+
+# --- paging ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "51"},  # beyond the 10,000 newest of a window (50 pages of 200)
+        {"page": "51", "page_size": "1"},
+        {"page": "9223372036854775808"},
+        {"page": str(10**30), "page_size": "200"},
+        {"page_size": "201"},
+        {"page_size": "-1"},
+    ],
+)
+async def test_paging_beyond_its_bound_is_refused(
+    anonymous_client: httpx.AsyncClient, world, params: dict[str, str]
+) -> None:
+    for fmt in ("json", "xml"):
+        response = await anonymous_client.get(f"{BASE}/requests.{fmt}", params=params)
+        description = assert_error(response, 400, fmt)
+        assert "page" in description
+
+
+async def test_the_last_page_within_the_bound_is_answered(
+    anonymous_client: httpx.AsyncClient, world
+) -> None:
+    assert await ids_of(anonymous_client, page="50", page_size="200") == []

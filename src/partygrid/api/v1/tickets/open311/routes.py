@@ -21,7 +21,12 @@ from partygrid.api.v1.tickets.open311.formats import (
     parse_format,
     render,
 )
-from partygrid.api.v1.tickets.open311.params import page_window, request_filter
+from partygrid.api.v1.tickets.open311.params import (
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    page_window,
+    request_filter,
+)
 from partygrid.services.tickets import open311 as svc
 from partygrid.services.tickets import open311_intake as intake
 
@@ -122,16 +127,21 @@ async def open311_requests(
     status: Annotated[str | None, Query(description="open, closed or both, comma-separated")] = (
         None
     ),
-    page: Annotated[int | None, Query(description="Extension: page number from 1")] = None,
-    page_size: Annotated[int | None, Query(description="Extension: 1–200 (default 200)")] = None,
+    page: Annotated[
+        int | None, Query(ge=1, le=MAX_PAGE, description="Extension: page number, 1–50")
+    ] = None,
+    page_size: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_PAGE_SIZE, description="Extension: 1–200 (default 200)"),
+    ] = None,
     jurisdiction_id: Annotated[str | None, Query(description="Ignored: one jurisdiction")] = None,
 ) -> Response:
     """GET requests, newest first: residents' requests in categories the public may see
     (a coarse category's without address, text or photo, its point rounded to about 100 m).
     Without dates: the last 90 days (the specification's default); a window is at most 90
     days. At most 200 requests are answered at once (the specification allows 1000): page
-    on with `page`/`page_size`. Requester data and staff's notes never appear; descriptions
-    are masked."""
+    on with `page`/`page_size`, down to the 10,000th of a window. Requester data and staff's
+    notes never appear; descriptions are masked."""
     fmt = parse_format(response_format)
     where = request_filter(
         service_request_id=service_request_id, service_code=service_code,
