@@ -531,19 +531,7 @@ async def save_plans(owner: str, d: dict[str, Any]) -> None:
         "ticket_read": [(sql.TICKET_GET, tid, [grid], w), (sql.TICKET_EVENTS, tid)],
         "ticket_stats": [(sql.STATS_SUBTREE, street, now, street, d["street_uid"], t0, t1, 1001)],
         "grid_locate": [(sql.GRID_LOCATE, d["lon"], d["lat"], "active", 1, grid)],
-        "open311_requests": [
-            (
-                sql.OPEN311_REQUESTS,
-                "reason",
-                1,
-                now - dt.timedelta(days=90),
-                now,
-                200,
-                0,
-                "reject",
-                "merge",
-            )
-        ],
+        "open311_requests": [(sql.OPEN311_REQUESTS, now - dt.timedelta(days=90), now, 200, 0)],
         "ticket_create": [(sql.GRID_AT_POINT, d["lon"], d["lat"], "active", 1), (sql.AUDIT_LAST,)],
         "ticket_comment": [(sql.TICKET_GET_FOR_UPDATE, tid, [grid], w), (sql.AUDIT_LAST,)],
     }

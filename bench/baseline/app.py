@@ -537,14 +537,10 @@ DISCLOSED = {s.value for s in DISCLOSED_STATES}
 OPEN311_OPEN = {s.value for s in TicketState} - {s.value for s in CLOSED_STATES}
 
 
-def open311_notes(r: asyncpg.Record) -> str:  # domain/public_tickets.status_notes
+def open311_notes(r: asyncpg.Record) -> str:  # domain/tickets/disclosure.status_notes
     state, base = r["state"], STATUS_NOTES[r["state"]]
     if state in DISCLOSED and r["public_result"]:
         return f"{base}：{redact_personal_data(r['public_result'])}"
-    if state == "merged" and r["merged_into"]:
-        return f"{base}（并入 {r['merged_into']}）"
-    if state == "rejected" and r["last_public_note"]:
-        return f"{base}：{redact_personal_data(r['last_public_note'])}"
     if r["promised_on"] and state in OPEN311_OPEN:
         return f"{base}（承诺办结日期 {r['promised_on'].isoformat()}）"
     return base
@@ -556,9 +552,7 @@ def iso311(value: datetime | None) -> str | None:  # api/open311/mapping.iso
 
 async def open311_requests(conn, req):  # GET /open311/v2/requests.json (public)
     now = datetime.now(UTC)
-    rows = await conn.fetch(
-        sql.OPEN311_REQUESTS, "reason", 1, now - timedelta(days=90), now, 200, 0, "reject", "merge"
-    )
+    rows = await conn.fetch(sql.OPEN311_REQUESTS, now - timedelta(days=90), now, 200, 0)
     out = [
         {
             "service_request_id": r["public_id"],
@@ -566,7 +560,7 @@ async def open311_requests(conn, req):  # GET /open311/v2/requests.json (public)
             "status_notes": open311_notes(r),
             "service_name": r["category_name"],
             "service_code": r["category_code"],
-            "description": redact_personal_data(r["description"]),
+            "description": r["description"] and redact_personal_data(r["description"]),
             "agency_responsible": r["agency"],
             "service_notice": None,
             "requested_datetime": iso311(r["created_at"]),
