@@ -230,6 +230,17 @@ async def test_a_retried_filing_gets_the_same_token(
     assert json_of(first) == json_of(again)
 
 
+async def test_an_unknown_id_or_token_is_not_echoed(
+    anonymous_client: httpx.AsyncClient, world
+) -> None:
+    # Whatever a client puts in the path (here an ID number) does not come back in the error.
+    for path in ("requests/11010519491231002X", "tokens/11010519491231002X"):
+        for fmt in ("json", "xml"):
+            response = await anonymous_client.get(f"{BASE}/{path}.{fmt}")
+            assert_error(response, 404, fmt)
+            assert "11010519491231002X" not in response.text
+
+
 # --- coarse ----------------------------------------------------------------------------
 
 

@@ -66,7 +66,8 @@ async def get_request(uow: UnitOfWork, *, public_id: str) -> PublicTicket:
     async with uow:
         ticket = await uow.public_tickets.ticket(public_id)
     if ticket is None:
-        raise NotFound(f"service_request_id {public_id} not found")
+        # Not echoed: a path may hold anything a client typed, an ID number too.
+        raise NotFound("no such service_request_id")
     return ticket
 
 
@@ -84,5 +85,5 @@ async def follow_request(uow: UnitOfWork, *, token: str) -> FollowedRequest:
             ticket = await uow.public_tickets.ticket(token)
             found = None if ticket is None else FollowedRequest(ticket.public_id, ticket.state)
     if found is None:
-        raise NotFound(f"token {token} not found")
+        raise NotFound("no such token")
     return found
