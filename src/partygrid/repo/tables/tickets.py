@@ -38,7 +38,8 @@ DISCLOSURES_SQL = "'public','coarse','never'"
 
 
 class ServiceCategoryRow(Base):
-    """服务目录: configurable per deployment; attributes follow Open311 service definitions."""
+    """服务目录: configurable per deployment; attributes follow Open311 service definitions.
+    Analyzed after every change (migration 0006): the public list's plan depends on it."""
 
     __tablename__ = "service_categories"
     __table_args__ = (
