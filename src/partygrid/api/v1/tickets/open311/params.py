@@ -16,9 +16,10 @@ _PLUS_AS_SPACE = re.compile(r" (\d{2}:?\d{2})$")
 DEFAULT_SPAN = timedelta(days=90)  # the specification's default and longest window
 MAX_PAGE_SIZE = 200  # the specification allows 1000 at once; we answer at most this many
 # OFFSET paging makes PostgreSQL read and drop every row before the page, so how deep a
-# page may go is bounded: the newest 10,000 of a window at most. Older ones are reached by
-# narrowing the window (start_date/end_date), which the created_at index serves directly.
-MAX_PAGE = 50
+# page may go is bounded: the newest 4,000 of a window at most (a whole city's day of public
+# requests at S=1 is about 900). Older ones are reached by narrowing the window
+# (start_date/end_date), which the created_at index serves directly.
+MAX_PAGE = 20
 
 
 def comma_list(value: str | None, name: str, *, most: int = MAX_PAGE_SIZE) -> tuple[str, ...]:

@@ -128,7 +128,7 @@ async def open311_requests(
         None
     ),
     page: Annotated[
-        int | None, Query(ge=1, le=MAX_PAGE, description="Extension: page number, 1–50")
+        int | None, Query(ge=1, le=MAX_PAGE, description="Extension: page number, 1–20")
     ] = None,
     page_size: Annotated[
         int | None,
@@ -140,7 +140,7 @@ async def open311_requests(
     (a coarse category's without address, text or photo, its point rounded to about 100 m).
     Without dates: the last 90 days (the specification's default); a window is at most 90
     days. At most 200 requests are answered at once (the specification allows 1000): page
-    on with `page`/`page_size`, down to the 10,000th of a window. Requester data and staff's
+    on with `page`/`page_size`, down to the 4,000th of a window. Requester data and staff's
     notes never appear; descriptions are masked."""
     fmt = parse_format(response_format)
     where = request_filter(
