@@ -1,7 +1,7 @@
 """per-client permissions of partner API clients
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 
 A partner's role no longer grants anything by itself: each API client holds the
 permissions a security admin gives it, never more than a partner may have (the CHECK
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
